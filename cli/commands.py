@@ -1,0 +1,184 @@
+"""The three terminal commands: tcp-server, tcp-client and udp, over the engine."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import threading
+import time
+from typing import TextIO
+
+from cli.output import Display, error_line, event_line
+from cli.session import ROOM_LIMIT, Session, pump_stdin
+from netcore import EventQueue, TcpClient, TcpClientConfig, TcpServer, TcpServerConfig, UdpConfig, UdpEndpoint
+from netcore.events import (
+    CloseReason,
+    DataReceived,
+    ErrorEvent,
+    Event,
+    PeerClosed,
+    State,
+    StateChanged,
+    format_address,
+)
+from netcore.interfaces import reachable_addresses
+from netcore.payload import encode_text, format_hex, parse_hex
+from netcore.problems import Problem
+from netcore.replies import make_reply_rule
+from netcore.system import raise_open_file_limit
+from netcore.validation import InputError, is_ipv6, parse_host_port
+
+
+def stdin_line_payload(line: bytes, args: argparse.Namespace, keep_newline: bool) -> bytes:
+    """What one typed line becomes on the wire: hex parsed, or text re-encoded."""
+    body = line if keep_newline else line.rstrip(b"\r\n")
+    if args.hex:
+        return parse_hex(line.decode("ascii", "replace"))
+    terminal = (getattr(sys.stdin, "encoding", None) or "utf-8").lower().replace("_", "-")
+    if args.encoding in (terminal, "utf-8") and terminal in ("utf-8", "utf8"):
+        return body
+    return encode_text(body.decode(terminal, "surrogateescape"), args.encoding)
+
+
+def _safe_send(send: object, line: bytes, args: argparse.Namespace, keep_newline: bool) -> None:
+    try:
+        payload = stdin_line_payload(line, args, keep_newline)
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr, flush=True)
+        return
+    send(payload)  # type: ignore[operator]
+
+
+def _print_error(event: ErrorEvent) -> None:
+    print(error_line(event), file=sys.stderr, flush=True)
+
+
+# ---- tcp-server ----
+
+def run_tcp_server(args: argparse.Namespace) -> int:
+    """Listen, print a line per connection, message and close; stdin goes to all."""
+    raise_open_file_limit()
+    rule = make_reply_rule(args.reply, encoding=args.encoding)
+    config = TcpServerConfig(args.host, args.port, backlog=args.backlog, max_clients=args.max_clients, reply=rule)
+    queue = EventQueue()
+    server = TcpServer(config, queue, "tcp-server")
+    session = Session(queue, server, args.verbose)
+    display = Display(args.encoding, args.hex)
+
+    def send_line(line: bytes) -> None:
+        _safe_send(server.send, line, args, keep_newline=not args.hex)
+
+    def handle(event: Event) -> int | None:
+        if isinstance(event, StateChanged) and event.state is State.LISTENING:
+            _announce_listening(event, "TCP")
+            pump_stdin(send_line, lambda: None, lambda: server.budget.wait_below(ROOM_LIMIT, None), lines=True)
+        elif isinstance(event, StateChanged) and event.state in (State.ERROR, State.STOPPED):
+            return 1 if event.state is State.ERROR else 0
+        elif isinstance(event, ErrorEvent):
+            _print_error(event)
+        else:
+            line = event_line(event, display)
+            if line is not None:
+                print(line, flush=True)
+        return None
+
+    return session.run(handle)
+
+
+def _announce_listening(event: StateChanged, protocol: str, stream: TextIO | None = None) -> None:
+    out = stream or sys.stdout
+    local = event.local or ("?", 0)
+    print(f"Listening on {format_address(local)} ({protocol})", file=out, flush=True)
+    others = [format_address((host, local[1])) for host in reachable_addresses(local[0])]
+    if others:
+        print(f"Others on your network can connect to {', '.join(others)}", file=out, flush=True)
+
+
+# ---- tcp-client ----
+
+def run_tcp_client(args: argparse.Namespace) -> int:
+    """Like nc: stdin to the socket, the socket to stdout, half-close at end of stdin."""
+    config = TcpClientConfig(args.host, args.port, timeout=args.timeout)
+    queue = EventQueue()
+    client = TcpClient(config, queue, "tcp-client")
+    session = Session(queue, client, args.verbose)
+    failed = threading.Event()
+
+    def send_chunk(chunk: bytes) -> None:
+        if args.hex:
+            _safe_send(client.send, chunk, args, keep_newline=False)
+        else:
+            client.send(chunk)
+
+    def handle(event: Event) -> int | None:
+        if isinstance(event, StateChanged) and event.state is State.CONNECTED:
+            if args.verbose:
+                print(f"connected to {format_address(event.remote)} from {format_address(event.local)}",
+                      file=sys.stderr, flush=True)
+            pump_stdin(send_chunk, client.shutdown_write,
+                       lambda: client.budget.wait_below(ROOM_LIMIT, None), lines=args.hex)
+        elif isinstance(event, DataReceived):
+            _write_received(event.data, args.hex)
+        elif isinstance(event, ErrorEvent):
+            failed.set()
+            _print_client_error(event, args)
+        elif isinstance(event, PeerClosed) and event.reason is CloseReason.RESET:
+            failed.set()
+            problem = Problem("connection_reset", {"address": format_address(event.peer)})
+            print(f"socketlab: {problem.message} Hint: {problem.hint}", file=sys.stderr, flush=True)
+        elif isinstance(event, StateChanged) and event.state in (State.ERROR, State.STOPPED):
+            return 1 if failed.is_set() or event.state is State.ERROR else 0
+        return None
+
+    return session.run(handle)
+
+
+def _print_client_error(event: ErrorEvent, args: argparse.Namespace) -> None:
+    where = format_address((args.host, args.port))
+    verb = "cannot connect to" if event.fatal else "error on"
+    print(f"socketlab: {verb} {where}: {event.message} Hint: {event.hint}", file=sys.stderr, flush=True)
+
+
+def _write_received(data: bytes, as_hex: bool) -> None:
+    out = sys.stdout.buffer
+    out.write((format_hex(data) + "\n").encode("ascii") if as_hex else data)
+    out.flush()
+
+
+# ---- udp ----
+
+def run_udp(args: argparse.Namespace) -> int:
+    """Each stdin line is one datagram; each datagram received is one stdout line."""
+    target = parse_host_port(args.to, "--to") if args.to else None
+    default_bind = "[::]:0" if target and is_ipv6(target[0]) else "0.0.0.0:0"
+    host, port = parse_host_port(args.bind or default_bind, "--bind")
+    rule = make_reply_rule(args.reply, encoding=args.encoding)
+    queue = EventQueue()
+    udp = UdpEndpoint(UdpConfig(host, port, broadcast=args.broadcast, reply=rule), queue, "udp")
+    session = Session(queue, udp, args.verbose)
+
+    def send_line(line: bytes) -> None:
+        def send(payload: bytes) -> None:
+            udp.send_to(payload, target) if target else udp.reply(payload)
+        _safe_send(send, line, args, keep_newline=False)
+
+    def on_eof() -> None:
+        if args.quit_after is not None:
+            time.sleep(args.quit_after)
+            session.stop_requested.set()
+
+    def handle(event: Event) -> int | None:
+        if isinstance(event, StateChanged) and event.state is State.BOUND:
+            _announce_listening(event, "UDP", sys.stderr)
+            pump_stdin(send_line, on_eof, lambda: None, lines=True)
+        elif isinstance(event, DataReceived):
+            out = sys.stdout.buffer
+            out.write((format_hex(event.data) + "\n").encode("ascii") if args.hex else event.data + b"\n")
+            out.flush()
+        elif isinstance(event, ErrorEvent):
+            _print_error(event)
+        elif isinstance(event, StateChanged) and event.state in (State.ERROR, State.STOPPED):
+            return 1 if event.state is State.ERROR else 0
+        return None
+
+    return session.run(handle)

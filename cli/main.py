@@ -1,0 +1,107 @@
+"""Argument parsing for ``python main.py <command>`` and dispatch to the commands."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+
+from cli.output import configure_text_streams
+from netcore.payload import ENCODINGS
+from netcore.validation import InputError, check_port
+
+EXAMPLES = """examples:
+  python main.py tcp-server --port 9000 --reply hello     then: nc 127.0.0.1 9000
+  python main.py tcp-client 127.0.0.1 9000 < file.bin     like: nc 127.0.0.1 9000
+  python main.py udp --bind 0.0.0.0:9001 --reply echo     then: nc -u 127.0.0.1 9001
+  python main.py --self-test
+"""
+
+
+def _port(text: str) -> int:
+    try:
+        return check_port(text)
+    except InputError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _common(parser: argparse.ArgumentParser, encoding: bool = True) -> None:
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="write every socket call to stderr, e.g. bind(('0.0.0.0', 9000)) -> ok")
+    parser.add_argument("--hex", action="store_true", help="show received data as hex; read stdin lines as hex")
+    if encoding:
+        parser.add_argument("--encoding", choices=ENCODINGS, default="utf-8",
+                            help="text encoding on the wire (default utf-8)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command line, with a sub-parser per command."""
+    parser = argparse.ArgumentParser(
+        prog="socketlab", description="Talk TCP and UDP by hand. With no command, the window opens.",
+        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--self-test", action="store_true",
+                        help="exchange data over loopback through the engine (and the window, if a display is there)")
+    commands = parser.add_subparsers(dest="command", metavar="command")
+    _add_tcp_server(commands)
+    _add_tcp_client(commands)
+    _add_udp(commands)
+    return parser
+
+
+def _add_tcp_server(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    server = commands.add_parser("tcp-server", help="listen for TCP clients; stdin lines go to all of them")
+    server.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0: all IPv4)")
+    server.add_argument("--port", type=_port, default=9000, help="port (0: any free port; default 9000)")
+    server.add_argument("--reply", choices=("none", "echo", "hello", "time"), default="none",
+                        help="auto-reply: echo, hello (Welcome!/Hello, <name>!/exit) or time")
+    server.add_argument("--max-clients", type=int, default=None, help="close connections over this many at once")
+    server.add_argument("--backlog", type=int, default=128, help="listen() backlog (default 128)")
+    _common(server)
+
+
+def _add_tcp_client(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    client = commands.add_parser("tcp-client", help="connect like nc: stdin to the socket, the socket to stdout")
+    client.add_argument("host", help="server address or name")
+    client.add_argument("port", type=_port, help="server port")
+    client.add_argument("--timeout", type=float, default=5.0, help="seconds to wait for connect (default 5)")
+    _common(client, encoding=False)
+
+
+def _add_udp(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    udp = commands.add_parser("udp", help="send stdin lines as datagrams; print each datagram received")
+    udp.add_argument("--bind", metavar="H:P", help="local address to bind (default 0.0.0.0:0, any free port)")
+    udp.add_argument("--to", metavar="H:P", help="where stdin lines go (default: the last sender)")
+    udp.add_argument("--reply", choices=("none", "echo"), default="none", help="echo each datagram back")
+    udp.add_argument("--broadcast", action="store_true", help="allow sending to broadcast addresses (SO_BROADCAST)")
+    udp.add_argument("-q", "--quit-after", type=float, default=None, metavar="S",
+                     help="exit S seconds after the end of stdin (default: keep receiving)")
+    _common(udp)
+
+
+def run_cli(argv: list[str]) -> int:
+    """Run one command; 0 on success, 1 on a network error, 2 on bad arguments."""
+    configure_text_streams()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    runner = _runner(args)
+    if runner is None:
+        parser.print_help()
+        return 2
+    try:
+        return runner(args)
+    except InputError as exc:
+        print(f"socketlab: {exc}", file=sys.stderr)
+        return 2
+
+
+def _runner(args: argparse.Namespace) -> Callable[[argparse.Namespace], int] | None:
+    from cli import commands, selftest
+
+    if args.self_test:
+        return selftest.run_self_test
+    table: dict[str, Callable[[argparse.Namespace], int]] = {
+        "tcp-server": commands.run_tcp_server,
+        "tcp-client": commands.run_tcp_client,
+        "udp": commands.run_udp,
+    }
+    return table.get(args.command or "")

@@ -1,0 +1,78 @@
+"""How events look in a terminal: one line each, plus the socket-call trace for ``-v``."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from typing import TextIO
+
+from netcore.events import (
+    Address,
+    DataReceived,
+    DataSent,
+    ErrorEvent,
+    Event,
+    Notice,
+    PeerClosed,
+    PeerConnected,
+    ReceiveOverflow,
+    SocketCall,
+    format_address,
+)
+from netcore.payload import StreamDecoder, format_hex, printable
+
+
+@dataclass
+class Display:
+    """Turns data into text for a line: hex, or text decoded per peer stream."""
+
+    encoding: str = "utf-8"
+    hex: bool = False
+    _decoders: dict[tuple[str, Address], StreamDecoder] = field(default_factory=dict)
+
+    def render(self, direction: str, peer: Address, data: bytes) -> str:
+        if self.hex:
+            return format_hex(data)
+        key = (direction, peer)
+        decoder = self._decoders.get(key)
+        if decoder is None:
+            decoder = self._decoders[key] = StreamDecoder(self.encoding)
+        return printable(decoder.decode(data))
+
+
+def error_line(event: ErrorEvent) -> str:
+    """``error: <message> Hint: <hint>`` on one line."""
+    return f"error: {event.message} Hint: {event.hint}"
+
+
+def event_line(event: Event, display: Display) -> str | None:
+    """The line the tcp-server prints for ``event`` (None: nothing to print)."""
+    if isinstance(event, PeerConnected):
+        return f"[{format_address(event.peer)}] connected"
+    if isinstance(event, PeerClosed):
+        return f"[{format_address(event.peer)}] closed: {event.reason.value}"
+    if isinstance(event, DataReceived):
+        text = display.render("in", event.peer, event.data)
+        return f"[{format_address(event.peer)}] received {len(event.data)} bytes: {text}"
+    if isinstance(event, DataSent):
+        text = display.render("out", event.peer, event.data)
+        return f"[{format_address(event.peer)}] sent {len(event.data)} bytes: {text}"
+    if isinstance(event, Notice):
+        return event.message
+    if isinstance(event, ReceiveOverflow):
+        return f"fell behind: {event.datagrams} datagrams ({event.nbytes} bytes) counted, not shown"
+    return None
+
+
+def trace(event: Event, verbose: bool, stream: TextIO | None = None) -> None:
+    """With ``verbose``, write a socket call to stderr as ``bind(('0.0.0.0', 9000)) -> ok``."""
+    if verbose and isinstance(event, SocketCall):
+        print(event.line(), file=stream or sys.stderr, flush=True)
+
+
+def configure_text_streams() -> None:
+    """Never crash on a character the console cannot show: escape it instead."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")

@@ -1,0 +1,40 @@
+"""SocketLab's entry point: no arguments opens the window; a sub-command runs the CLI.
+
+``python main.py`` opens the Tk window; ``python main.py tcp-server …``,
+``tcp-client …``, ``udp …`` and ``--self-test`` run in the terminal (see ``cli``).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Dispatch to the window or to the command line; returns the exit status."""
+    args = sys.argv[1:] if argv is None else argv
+    if not args:
+        from gui.app import run_window
+
+        return run_window()
+    from cli.main import run_cli
+
+    return run_cli(args)
+
+
+def exit_now(status: int) -> None:
+    """Flush and end the process, even while a daemon thread blocks reading stdin.
+
+    A normal exit would wait for that read at interpreter shutdown (and abort).
+    """
+    for stream in (sys.stdout, sys.stderr):
+        if stream is not None:
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass  # a closed pipe: nothing more can be said there
+    os._exit(status)
+
+
+if __name__ == "__main__":
+    exit_now(main())

@@ -1,0 +1,180 @@
+"""Events: everything the engine tells a front-end, as frozen dataclasses.
+
+Data flows one way. A front-end calls an endpoint's ``start``/``send``/``stop``;
+the endpoint's worker thread does the socket work and puts these events on an
+:class:`~netcore.eventqueue.EventQueue`; the front-end renders them. Every event
+carries the wall-clock time it happened and the name of the endpoint it came from.
+"""
+
+from __future__ import annotations
+
+import enum
+import time
+from dataclasses import dataclass, field
+
+Address = tuple[str, int]
+"""A socket address as ``(host, port)``; IPv6 flow info and scope are dropped."""
+
+
+def format_address(address: Address | None) -> str:
+    """``127.0.0.1:9000`` for IPv4 and names, ``[::1]:9000`` for IPv6, ``-`` for none."""
+    if address is None:
+        return "-"
+    host, port = address
+    if ":" in host:
+        return f"[{host}]:{port}"
+    return f"{host}:{port}"
+
+
+class State(enum.Enum):
+    """The life of an endpoint, as its state label shows it."""
+
+    STOPPED = "stopped"
+    STARTING = "starting"
+    LISTENING = "listening"  # TCP server bound and listening
+    CONNECTING = "connecting"  # TCP client waiting for connect() to finish
+    CONNECTED = "connected"  # TCP client connected
+    BOUND = "bound"  # UDP socket bound and receiving
+    STOPPING = "stopping"
+    ERROR = "error"  # stopped because of an error
+
+
+class CloseReason(enum.Enum):
+    """Why a TCP connection ended."""
+
+    FIN = "peer closed the connection (FIN)"
+    RESET = "connection reset by peer (RST)"
+    LOCAL = "closed here"
+    ERROR = "closed after an error"
+    LIMIT = "refused: client limit reached"
+
+
+def _now() -> float:
+    return time.time()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Event:
+    """Base of every event: which endpoint, and when (``time.time()``)."""
+
+    endpoint: str
+    time: float = field(default_factory=_now)
+
+    @property
+    def payload_size(self) -> int:
+        """Bytes of payload this event holds in memory (for queue accounting)."""
+        return 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SocketCall(Event):
+    """One real socket call as it happened: ``bind(('0.0.0.0', 9000)) -> ok``.
+
+    ``args`` is the argument list as Python source would show it, ``result`` what
+    the call returned (or the error it raised), ``ok`` whether it succeeded, and
+    ``peer`` the remote end of the socket it was made on, if any.
+    """
+
+    call: str
+    args: str
+    result: str
+    ok: bool = True
+    peer: Address | None = None
+
+    def line(self) -> str:
+        """The call as one line, e.g. ``recv(65536) -> 5 bytes``."""
+        prefix = f"[{format_address(self.peer)}] " if self.peer else ""
+        return f"{prefix}{self.call}({self.args}) -> {self.result}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StateChanged(Event):
+    """The endpoint moved to ``state``; ``local``/``remote`` are known addresses."""
+
+    state: State
+    local: Address | None = None
+    remote: Address | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PeerConnected(Event):
+    """A TCP connection is up: accepted by a server or made by a client."""
+
+    peer: Address
+    local: Address
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PeerClosed(Event):
+    """A TCP connection ended, and why; byte totals are for the whole connection."""
+
+    peer: Address
+    reason: CloseReason
+    bytes_in: int = 0
+    bytes_out: int = 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DataReceived(Event):
+    """Bytes that one ``recv``/``recvfrom`` returned, exactly as they arrived."""
+
+    peer: Address
+    data: bytes
+
+    @property
+    def payload_size(self) -> int:
+        return len(self.data)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DataSent(Event):
+    """Bytes that one ``send``/``sendto`` handed to the kernel, exactly."""
+
+    peer: Address
+    data: bytes
+
+    @property
+    def payload_size(self) -> int:
+        return len(self.data)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Notice(Event):
+    """Something worth telling that is not an error (e.g. auto-reply closed a peer).
+
+    ``code`` names it for translation; ``params`` fill its template.
+    """
+
+    code: str
+    message: str
+    params: dict[str, str] = field(default_factory=dict)
+    peer: Address | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReceiveOverflow(Event):
+    """UDP datagrams whose payload could not be kept (the front-end fell behind).
+
+    They are counted exactly, never silently lost.
+    """
+
+    datagrams: int
+    nbytes: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ErrorEvent(Event):
+    """A problem explained for a person: ``message``, then a ``hint`` to act on.
+
+    ``code`` names the problem (see :mod:`netcore.problems`) so a front-end can
+    translate it; ``params`` fill its templates; ``call`` is the socket call that
+    failed, if any; ``fatal`` is true when the endpoint stopped because of it.
+    """
+
+    code: str
+    message: str
+    hint: str
+    params: dict[str, str] = field(default_factory=dict)
+    call: str | None = None
+    peer: Address | None = None
+    fatal: bool = False

@@ -1,0 +1,253 @@
+"""TCP connections inside a worker: receive, send with a bounded outbox, close.
+
+Shared by the TCP server (many connections) and the TCP client (one). A
+:class:`Connection` holds one connected non-blocking socket and what is waiting
+to be written to it; :class:`StreamEndpoint` reads, writes and closes them on
+the worker thread, tells a peer's FIN from a reset, and applies the auto-reply.
+"""
+
+from __future__ import annotations
+
+import selectors
+import socket
+import time
+from collections import deque
+from dataclasses import dataclass, field
+
+from netcore.events import (
+    Address,
+    CloseReason,
+    DataReceived,
+    DataSent,
+    Notice,
+    PeerClosed,
+    PeerConnected,
+    format_address,
+)
+from netcore.problems import NOTICES, Problem, fill
+from netcore.replies import MessageContext, ReplyRule
+from netcore.worker import Endpoint, describe_error
+
+RECV_SIZE = 65536
+SEND_CHUNK = 256 * 1024
+OUTBOX_LIMIT = 16 * 1024 * 1024
+"""Bytes that may wait for one slow peer; a send past this is refused."""
+REPLY_READ_PAUSE = 1024 * 1024
+"""With an auto-reply on, stop reading a peer whose replies wait past this."""
+
+
+@dataclass(eq=False)
+class Connection:
+    """One connected TCP socket and its bookkeeping (worker thread only)."""
+
+    sock: socket.socket
+    peer: Address
+    local: Address
+    since: float = field(default_factory=time.time)
+    outbox: deque[memoryview] = field(default_factory=deque)
+    pending: int = 0
+    bytes_in: int = 0
+    bytes_out: int = 0
+    messages_in: int = 0
+    peer_finished: bool = False
+    shutdown_wanted: bool = False
+    write_shut: bool = False
+    close_reason: CloseReason | None = None
+    """Set when the connection should close once its outbox is written."""
+    mask: int = 0
+
+
+class StreamEndpoint(Endpoint):
+    """An endpoint whose sockets are TCP connections."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self._connections: dict[Address, Connection] = {}
+        self._reply: ReplyRule | None = None
+
+    def set_reply(self, rule: ReplyRule | None) -> None:
+        """Use ``rule`` to answer what peers send (None: no auto-reply)."""
+        self._submit(lambda: setattr(self, "_reply", rule))
+
+    # ---- connections: add, read, write, close ----
+
+    def _add_connection(self, sock: socket.socket, peer: Address, local: Address) -> Connection:
+        conn = Connection(sock, peer, local)
+        self._connections[peer] = conn
+        self._emit(PeerConnected(endpoint=self.name, peer=peer, local=local))
+        self._update_interest(conn)
+        if self._reply is not None:
+            greeting = self._reply.greeting()
+            if greeting:
+                self._queue_send(conn, greeting)
+        return conn
+
+    def _on_ready(self, conn: Connection, mask: int) -> None:
+        if mask & selectors.EVENT_WRITE:
+            self._flush(conn)
+        if mask & selectors.EVENT_READ and conn.peer in self._connections:
+            self._receive(conn)
+
+    def _receive(self, conn: Connection) -> None:
+        try:
+            data = conn.sock.recv(RECV_SIZE)
+        except BlockingIOError:
+            return
+        except ConnectionResetError as exc:
+            self._trace("recv", str(RECV_SIZE), f"error: {describe_error(exc)}", False, conn.peer)
+            self._close(conn, CloseReason.RESET)
+            return
+        except OSError as exc:
+            self._trace("recv", str(RECV_SIZE), f"error: {describe_error(exc)}", False, conn.peer)
+            self._report(exc, "recv", conn.peer, address=format_address(conn.peer))
+            self._close(conn, CloseReason.ERROR)
+            return
+        if not data:
+            self._trace("recv", str(RECV_SIZE), "b'' (peer closed: FIN)", peer=conn.peer)
+            self._on_peer_finished(conn)
+            return
+        self._trace("recv", str(RECV_SIZE), f"{len(data)} bytes", peer=conn.peer)
+        conn.bytes_in += len(data)
+        conn.messages_in += 1
+        self._emit(DataReceived(endpoint=self.name, peer=conn.peer, data=data))
+        self._auto_reply(conn, data)
+        self._update_interest(conn)
+
+    def _on_peer_finished(self, conn: Connection) -> None:
+        conn.peer_finished = True
+        if conn.pending:
+            conn.close_reason = CloseReason.FIN  # write what is left, then close
+            self._update_interest(conn)
+        else:
+            self._close(conn, CloseReason.FIN)
+
+    def _auto_reply(self, conn: Connection, data: bytes) -> None:
+        if self._reply is None:
+            return
+        context = MessageContext(peer=conn.peer, count=conn.messages_in, now=time.time())
+        reply = self._reply.respond(data, context)
+        if reply is None:
+            return
+        if reply.data:
+            self._queue_send(conn, reply.data)
+        if reply.close:
+            params = {"address": format_address(conn.peer)}
+            self._emit(Notice(endpoint=self.name, code="reply_closed",
+                              message=fill(NOTICES["reply_closed"], params), params=params, peer=conn.peer))
+            self._close_after_flush(conn, CloseReason.LOCAL)
+
+    def _queue_send(self, conn: Connection, data: bytes) -> bool:
+        """Append ``data`` to the outbox and write what the kernel takes now."""
+        if conn.write_shut or conn.close_reason is not None:
+            self._emit_problem(Problem("broken_pipe", {"address": format_address(conn.peer)}), "send", conn.peer)
+            return False
+        if conn.pending + len(data) > OUTBOX_LIMIT:
+            params = {"pending": str(conn.pending), "address": format_address(conn.peer)}
+            self._emit_problem(Problem("send_buffer_full", params), "send", conn.peer)
+            return False
+        conn.outbox.append(memoryview(data))
+        conn.pending += len(data)
+        self.budget.add(len(data))
+        self._flush(conn)
+        return True
+
+    def _flush(self, conn: Connection) -> None:
+        while conn.outbox and not self._events.congested:  # each send() makes an event
+            if not self._send_chunk(conn):
+                break
+        if conn.peer not in self._connections:
+            return
+        if not conn.outbox:
+            self._after_outbox_empty(conn)
+        self._update_interest(conn)
+
+    def _send_chunk(self, conn: Connection) -> bool:
+        """One ``send()``; False when the kernel is full or the connection ended."""
+        view = conn.outbox[0]
+        try:
+            sent = conn.sock.send(view[:SEND_CHUNK])
+        except BlockingIOError:
+            return False
+        except OSError as exc:
+            self._trace("send", f"{min(len(view), SEND_CHUNK)} bytes", f"error: {describe_error(exc)}",
+                        False, conn.peer)
+            self._report(exc, "send", conn.peer, address=format_address(conn.peer))
+            self._close(conn, CloseReason.RESET if _is_reset(exc) else CloseReason.ERROR)
+            return False
+        self._trace("send", f"{min(len(view), SEND_CHUNK)} bytes", str(sent), peer=conn.peer)
+        whole = sent == len(view) and isinstance(view.obj, bytes) and len(view.obj) == sent
+        self._emit(DataSent(endpoint=self.name, peer=conn.peer, data=view.obj if whole else bytes(view[:sent])))
+        conn.bytes_out += sent
+        conn.pending -= sent
+        self.budget.done(sent)
+        if sent == len(view):
+            conn.outbox.popleft()
+        else:
+            conn.outbox[0] = view[sent:]
+        return True
+
+    def _after_outbox_empty(self, conn: Connection) -> None:
+        if conn.close_reason is not None:
+            self._close(conn, conn.close_reason)
+        elif conn.shutdown_wanted and not conn.write_shut:
+            self._shutdown_write(conn)
+
+    def _shutdown_write(self, conn: Connection) -> None:
+        conn.write_shut = True
+        try:
+            self._traced("shutdown", "SHUT_WR", lambda: conn.sock.shutdown(socket.SHUT_WR), peer=conn.peer)
+        except OSError as exc:
+            self._report(exc, "shutdown", conn.peer, address=format_address(conn.peer))
+
+    def _close_after_flush(self, conn: Connection, reason: CloseReason) -> None:
+        conn.close_reason = reason
+        if not conn.outbox:
+            self._close(conn, reason)
+        else:
+            self._update_interest(conn)
+
+    def _close(self, conn: Connection, reason: CloseReason) -> None:
+        if self._connections.pop(conn.peer, None) is None:
+            return
+        self.budget.done(conn.pending)
+        conn.outbox.clear()
+        conn.mask = 0
+        self._close_socket(conn.sock, conn.peer)
+        self._emit(PeerClosed(endpoint=self.name, peer=conn.peer, reason=reason,
+                              bytes_in=conn.bytes_in, bytes_out=conn.bytes_out))
+        self._on_connection_closed(conn)
+
+    def _on_connection_closed(self, conn: Connection) -> None:
+        """Hook: the client stops when its one connection ends."""
+
+    # ---- selector interest: read unless paused, write while the outbox has data and not paused ----
+
+    def _wants_read(self, conn: Connection) -> bool:
+        if self._paused or conn.peer_finished or conn.close_reason is not None:
+            return False
+        return self._reply is None or conn.pending < REPLY_READ_PAUSE
+
+    def _update_interest(self, conn: Connection) -> None:
+        writing = bool(conn.outbox) and not self._paused
+        mask = (selectors.EVENT_READ if self._wants_read(conn) else 0) | (selectors.EVENT_WRITE if writing else 0)
+        if mask == conn.mask:
+            return
+        if conn.mask == 0:
+            self._selector.register(conn.sock, mask, lambda m: self._on_ready(conn, m))
+        elif mask == 0:
+            self._selector.unregister(conn.sock)
+        else:
+            self._selector.modify(conn.sock, mask, lambda m: self._on_ready(conn, m))
+        conn.mask = mask
+
+    def _set_paused(self, paused: bool) -> None:
+        for conn in list(self._connections.values()):
+            self._update_interest(conn)
+
+    def _close_every_connection(self) -> None:
+        for conn in list(self._connections.values()):
+            self._close(conn, CloseReason.LOCAL)
+
+
+def _is_reset(exc: OSError) -> bool:
+    return isinstance(exc, (ConnectionResetError, BrokenPipeError, ConnectionAbortedError))

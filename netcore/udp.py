@@ -1,0 +1,295 @@
+"""The UDP endpoint: socket → bind → sendto/recvfrom → close, datagram by datagram.
+
+Binds a host and port (port 0: the system picks one), sends datagrams to any
+address, receives each with its source, replies to the last sender, turns
+``SO_BROADCAST`` on and off, and joins or leaves IPv4 multicast groups. UDP
+cannot push back, so when the front-end falls far behind, datagrams are still
+read and counted exactly, and their payload is reported as an overflow.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import selectors
+import socket
+from collections import deque
+from dataclasses import dataclass
+from time import time
+
+from netcore.eventqueue import EventQueue
+from netcore.events import Address, DataReceived, DataSent, Notice, ReceiveOverflow, State, format_address
+from netcore.problems import NOTICES, Problem, fill
+from netcore.replies import MessageContext, ReplyRule
+from netcore.sockopts import family_for, sockaddr_repr, socket_args
+from netcore.validation import check_host, check_port, is_ipv6
+from netcore.worker import Endpoint, address_of, describe_error
+
+MAX_DATAGRAM = 65535
+DATAGRAMS_PER_WAKE = 64
+OVERFLOW_FACTOR = 2
+"""Past this many times the queue's byte bound, datagrams are counted, not kept."""
+
+
+@dataclass(frozen=True)
+class UdpConfig:
+    """Where to bind and which options to set; constructing it checks every field."""
+
+    host: str = "0.0.0.0"
+    port: int | str = 0
+    broadcast: bool = False
+    reply: ReplyRule | None = None
+    reuse_address: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "host", check_host(self.host))
+        object.__setattr__(self, "port", check_port(self.port))
+
+
+class UdpEndpoint(Endpoint):
+    """One bound UDP socket."""
+
+    kind = "udp"
+
+    def __init__(self, config: UdpConfig, events: EventQueue, name: str | None = None) -> None:
+        super().__init__(events, name)
+        self.config = config
+        self.local_address: Address | None = None
+        self.last_sender: Address | None = None
+        self.datagrams_in = 0
+        """Datagrams received since start, kept or only counted."""
+        self._sock: socket.socket | None = None
+        self._reply = config.reply
+        self._counts: dict[Address, int] = {}
+        self._overflow = (0, 0)
+        self._outbox: deque[tuple[bytes, tuple[object, ...], Address]] = deque()
+
+    # ---- front-end side (thread-safe) ----
+
+    def send_to(self, data: bytes, address: Address) -> None:
+        """Send one datagram of ``data`` to ``address`` (host may be a name)."""
+        payload = bytes(data)
+        self._submit(lambda: self._send_now(payload, address))
+
+    def reply(self, data: bytes) -> None:
+        """Send one datagram to whoever sent the last one here."""
+        payload = bytes(data)
+        self._submit(lambda: self._reply_now(payload))
+
+    def set_reply(self, rule: ReplyRule | None) -> None:
+        """Answer each datagram with ``rule`` (None: no auto-reply)."""
+        self._submit(lambda: setattr(self, "_reply", rule))
+
+    def set_broadcast(self, enabled: bool) -> None:
+        """Turn ``SO_BROADCAST`` on or off (needed to send to broadcast addresses)."""
+        self._submit(lambda: self._set_option(socket.SOL_SOCKET, socket.SO_BROADCAST, enabled,
+                                              "SOL_SOCKET, SO_BROADCAST"))
+
+    def join_group(self, group: str, interface: str = "0.0.0.0") -> None:
+        """Join the IPv4 multicast ``group`` on the interface with address ``interface``."""
+        self._submit(lambda: self._membership(group, interface, join=True))
+
+    def leave_group(self, group: str, interface: str = "0.0.0.0") -> None:
+        """Leave a group joined with :meth:`join_group`."""
+        self._submit(lambda: self._membership(group, interface, join=False))
+
+    # ---- worker side: opening and closing ----
+
+    def _open(self) -> None:
+        host, port = self.config.host, int(self.config.port)
+        try:
+            self._sock = self._make_socket(host, port)
+        except OSError as exc:
+            self._report(exc, "bind", fatal=True, host=host, port=str(port),
+                         address=format_address((host, port)))
+            raise
+        self.local_address = address_of(self._traced("getsockname", "", self._sock.getsockname, describe=repr))
+        self._selector.register(self._sock, selectors.EVENT_READ, self._on_ready)
+        self._set_state(State.BOUND, local=self.local_address)
+
+    def _make_socket(self, host: str, port: int) -> socket.socket:
+        family = family_for(host)
+        sock = self._traced("socket", socket_args(family, socket.SOCK_DGRAM),
+                            lambda: socket.socket(family, socket.SOCK_DGRAM))
+        try:
+            self._socket_options(sock, family, host)
+            self._traced("bind", sockaddr_repr(host, port), lambda: sock.bind((host, port)))
+            sock.setblocking(False)
+            self._trace("setblocking", "False", "ok")
+        except BaseException:
+            self._close_socket(sock)
+            raise
+        return sock
+
+    def _socket_options(self, sock: socket.socket, family: int, host: str) -> None:
+        if self.config.reuse_address:
+            self._traced("setsockopt", "SOL_SOCKET, SO_REUSEADDR, 1",
+                         lambda: sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1))
+        if self.config.broadcast:
+            self._traced("setsockopt", "SOL_SOCKET, SO_BROADCAST, 1",
+                         lambda: sock.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1))
+        if family == socket.AF_INET6 and host == "::":
+            self._traced("setsockopt", "IPPROTO_IPV6, IPV6_V6ONLY, 0",
+                         lambda: sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0))
+
+    def _close_all(self) -> None:
+        self._flush_overflow()
+        if self._sock is not None:
+            self._close_socket(self._sock)
+            self._sock = None
+
+    # ---- worker side: receiving ----
+
+    def _on_ready(self, mask: int) -> None:
+        if mask & selectors.EVENT_WRITE:
+            self._drain_outbox()
+        if mask & selectors.EVENT_READ:
+            for _ in range(DATAGRAMS_PER_WAKE):
+                if not self._receive_one():
+                    break
+            self._flush_overflow()
+
+    def _receive_one(self) -> bool:
+        assert self._sock is not None
+        try:
+            data, raw = self._sock.recvfrom(MAX_DATAGRAM)
+        except BlockingIOError:
+            return False
+        except ConnectionResetError:  # Windows reports an ICMP port-unreachable here
+            self._trace("recvfrom", str(MAX_DATAGRAM), "error: ECONNRESET (port unreachable)", ok=False)
+            self._notice("udp_port_unreachable", {})
+            return True
+        except OSError as exc:
+            self._trace("recvfrom", str(MAX_DATAGRAM), f"error: {describe_error(exc)}", ok=False)
+            self._report(exc, "recvfrom")
+            return False
+        source = address_of(raw)
+        self._trace("recvfrom", str(MAX_DATAGRAM), f"({len(data)} bytes, {source!r})", peer=source)
+        self.last_sender = source
+        self._deliver(source, data)
+        return True
+
+    def _deliver(self, source: Address, data: bytes) -> None:
+        self.datagrams_in += 1
+        if self._events.pending_bytes > self._events.max_bytes * OVERFLOW_FACTOR:
+            count, nbytes = self._overflow
+            self._overflow = (count + 1, nbytes + len(data))
+        else:
+            self._emit(DataReceived(endpoint=self.name, peer=source, data=data))
+        self._counts[source] = self._counts.get(source, 0) + 1
+        if self._reply is not None:
+            reply = self._reply.respond(data, MessageContext(peer=source, count=self._counts[source], now=time()))
+            if reply is not None and reply.data:
+                self._sendto(reply.data, source, source)
+
+    def _flush_overflow(self) -> None:
+        count, nbytes = self._overflow
+        if count:
+            self._emit(ReceiveOverflow(endpoint=self.name, datagrams=count, nbytes=nbytes))
+            self._overflow = (0, 0)
+
+    # ---- worker side: sending ----
+
+    def _reply_now(self, data: bytes) -> None:
+        if self.last_sender is None:
+            self._emit_problem(Problem("no_target"), "sendto")
+            return
+        self._sendto(data, self.last_sender, self.last_sender)
+
+    def _send_now(self, data: bytes, address: Address) -> None:
+        target = self._resolve(address)
+        if target is not None:
+            self._sendto(data, target, address)
+
+    def _resolve(self, address: Address) -> tuple[object, ...] | None:
+        assert self._sock is not None
+        host, port = address
+        family = self._sock.family
+        if is_ipv6(host) != (family == socket.AF_INET6) and _is_literal(host):
+            self._emit_problem(Problem("family_not_supported", {"address": format_address(address)}), "sendto")
+            return None
+        try:
+            infos = socket.getaddrinfo(host, port, family, socket.SOCK_DGRAM)
+        except OSError as exc:
+            self._report(exc, "getaddrinfo", host=host, port=str(port), address=format_address(address))
+            return None
+        return tuple(infos[0][4])
+
+    def _sendto(self, data: bytes, raw: tuple[object, ...], shown: Address) -> None:
+        assert self._sock is not None
+        if self._outbox:
+            self._outbox.append((data, raw, shown))
+            return
+        self._sendto_now(data, raw, shown)
+
+    def _sendto_now(self, data: bytes, raw: tuple[object, ...], shown: Address) -> bool:
+        assert self._sock is not None
+        args = f"{len(data)} bytes, {sockaddr_repr(*shown)}"
+        try:
+            sent = self._sock.sendto(data, raw)
+        except BlockingIOError:
+            self._outbox.appendleft((data, raw, shown))
+            self._selector.modify(self._sock, selectors.EVENT_READ | selectors.EVENT_WRITE, self._on_ready)
+            return False
+        except OSError as exc:
+            self._trace("sendto", args, f"error: {describe_error(exc)}", ok=False, peer=shown)
+            self._report(exc, "sendto", shown, address=format_address(shown), size=str(len(data)),
+                         host=shown[0], port=str(shown[1]))
+            return True
+        self._trace("sendto", args, str(sent), peer=shown)
+        self._emit(DataSent(endpoint=self.name, peer=address_of(shown), data=data))
+        return True
+
+    def _drain_outbox(self) -> None:
+        assert self._sock is not None
+        while self._outbox:
+            data, raw, shown = self._outbox.popleft()
+            if not self._sendto_now(data, raw, shown):
+                return
+        self._selector.modify(self._sock, selectors.EVENT_READ, self._on_ready)
+
+    # ---- worker side: options ----
+
+    def _set_option(self, level: int, option: int, enabled: bool, label: str) -> None:
+        assert self._sock is not None
+        value = 1 if enabled else 0
+        sock = self._sock
+        try:
+            self._traced("setsockopt", f"{label}, {value}", lambda: sock.setsockopt(level, option, value))
+        except OSError as exc:
+            self._report(exc, "setsockopt")
+
+    def _membership(self, group: str, interface: str, join: bool) -> None:
+        assert self._sock is not None
+        if not _is_ipv4_multicast(group):
+            self._emit_problem(Problem("not_multicast", {"host": group}), "setsockopt")
+            return
+        option, label = ((socket.IP_ADD_MEMBERSHIP, "IP_ADD_MEMBERSHIP") if join
+                         else (socket.IP_DROP_MEMBERSHIP, "IP_DROP_MEMBERSHIP"))
+        sock = self._sock
+        try:
+            request = socket.inet_aton(group) + socket.inet_aton(interface)
+            self._traced("setsockopt", f"IPPROTO_IP, {label}, inet_aton({group!r}) + inet_aton({interface!r})",
+                         lambda: sock.setsockopt(socket.IPPROTO_IP, option, request))
+        except OSError as exc:
+            self._report(exc, "setsockopt", host=group, address=group)
+            return
+        code = "joined_group" if join else "left_group"
+        self._notice(code, {"group": group, "interface": interface})
+
+    def _notice(self, code: str, params: dict[str, str]) -> None:
+        self._emit(Notice(endpoint=self.name, code=code, message=fill(NOTICES[code], params), params=params))
+
+
+def _is_literal(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        return False
+    return True
+
+
+def _is_ipv4_multicast(group: str) -> bool:
+    try:
+        return ipaddress.IPv4Address(group).is_multicast
+    except ValueError:
+        return False
