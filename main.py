@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 
@@ -29,10 +30,8 @@ def exit_now(status: int) -> None:
     """
     for stream in (sys.stdout, sys.stderr):
         if stream is not None:
-            try:
+            with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing more to say there
                 stream.flush()
-            except (OSError, ValueError):
-                pass  # a closed pipe: nothing more can be said there
     os._exit(status)
 
 

@@ -175,8 +175,9 @@ class StreamEndpoint(Endpoint):
             self._close(conn, CloseReason.RESET if _is_reset(exc) else CloseReason.ERROR)
             return False
         self._trace("send", f"{min(len(view), SEND_CHUNK)} bytes", str(sent), peer=conn.peer)
-        whole = sent == len(view) and isinstance(view.obj, bytes) and len(view.obj) == sent
-        self._emit(DataSent(endpoint=self.name, peer=conn.peer, data=view.obj if whole else bytes(view[:sent])))
+        original = view.obj
+        data = original if isinstance(original, bytes) and len(original) == sent else bytes(view[:sent])
+        self._emit(DataSent(endpoint=self.name, peer=conn.peer, data=data))
         conn.bytes_out += sent
         conn.pending -= sent
         self.budget.done(sent)
