@@ -16,8 +16,8 @@ from netcore.events import (
     PeerClosed,
     PeerConnected,
     ReceiveOverflow,
-    SocketCall,
     format_address,
+    trace_line,
 )
 from netcore.payload import StreamDecoder, format_hex, printable
 
@@ -66,8 +66,9 @@ def event_line(event: Event, display: Display) -> str | None:
 
 def trace(event: Event, verbose: bool, stream: TextIO | None = None) -> None:
     """With ``verbose``, write a socket call to stderr as ``bind(('0.0.0.0', 9000)) -> ok``."""
-    if verbose and isinstance(event, SocketCall):
-        print(event.line(), file=stream or sys.stderr, flush=True)
+    line = trace_line(event) if verbose else None
+    if line is not None:
+        print(line, file=stream or sys.stderr, flush=True)
 
 
 def configure_text_streams() -> None:

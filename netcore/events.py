@@ -116,26 +116,51 @@ class PeerClosed(Event):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DataReceived(Event):
-    """Bytes that one ``recv``/``recvfrom`` returned, exactly as they arrived."""
+    """Bytes that one ``recv``/``recvfrom`` returned, exactly as they arrived.
+
+    It is also the trace of that call (``call`` asked for ``requested`` bytes),
+    so a successful receive is one event, not two.
+    """
 
     peer: Address
     data: bytes
+    call: str = "recv"
+    requested: int = 0
 
     @property
     def payload_size(self) -> int:
         return len(self.data)
+
+    def line(self) -> str:
+        """The call as one line: ``recv(262144) -> 5 bytes``."""
+        if self.call == "recvfrom":
+            return f"recvfrom({self.requested}) -> ({len(self.data)} bytes, {self.peer!r})"
+        return f"[{format_address(self.peer)}] {self.call}({self.requested}) -> {len(self.data)} bytes"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DataSent(Event):
-    """Bytes that one ``send``/``sendto`` handed to the kernel, exactly."""
+    """Bytes that one ``send``/``sendto`` handed to the kernel, exactly.
+
+    It is also the trace of that call: ``offered`` bytes were passed and
+    ``len(data)`` were taken.
+    """
 
     peer: Address
     data: bytes
+    call: str = "send"
+    offered: int = 0
 
     @property
     def payload_size(self) -> int:
         return len(self.data)
+
+    def line(self) -> str:
+        """The call as one line: ``send(5 bytes) -> 5``."""
+        offered = self.offered or len(self.data)
+        if self.call == "sendto":
+            return f"sendto({offered} bytes, {self.peer!r}) -> {len(self.data)}"
+        return f"[{format_address(self.peer)}] {self.call}({offered} bytes) -> {len(self.data)}"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -178,3 +203,10 @@ class ErrorEvent(Event):
     call: str | None = None
     peer: Address | None = None
     fatal: bool = False
+
+
+def trace_line(event: Event) -> str | None:
+    """The socket call an event records, as one line; None for other events."""
+    if isinstance(event, (SocketCall, DataReceived, DataSent)):
+        return event.line()
+    return None

@@ -28,7 +28,7 @@ from netcore.problems import NOTICES, Problem, fill
 from netcore.replies import MessageContext, ReplyRule
 from netcore.worker import Endpoint, describe_error
 
-RECV_SIZE = 65536
+RECV_SIZE = 256 * 1024
 SEND_CHUNK = 256 * 1024
 OUTBOX_LIMIT = 16 * 1024 * 1024
 """Bytes that may wait for one slow peer; a send past this is refused."""
@@ -106,10 +106,9 @@ class StreamEndpoint(Endpoint):
             self._trace("recv", str(RECV_SIZE), "b'' (peer closed: FIN)", peer=conn.peer)
             self._on_peer_finished(conn)
             return
-        self._trace("recv", str(RECV_SIZE), f"{len(data)} bytes", peer=conn.peer)
         conn.bytes_in += len(data)
         conn.messages_in += 1
-        self._emit(DataReceived(endpoint=self.name, peer=conn.peer, data=data))
+        self._emit(DataReceived(endpoint=self.name, peer=conn.peer, data=data, requested=RECV_SIZE))
         self._auto_reply(conn, data)
         self._update_interest(conn)
 
@@ -174,10 +173,9 @@ class StreamEndpoint(Endpoint):
             self._report(exc, "send", conn.peer, address=format_address(conn.peer))
             self._close(conn, CloseReason.RESET if _is_reset(exc) else CloseReason.ERROR)
             return False
-        self._trace("send", f"{min(len(view), SEND_CHUNK)} bytes", str(sent), peer=conn.peer)
         original = view.obj
         data = original if isinstance(original, bytes) and len(original) == sent else bytes(view[:sent])
-        self._emit(DataSent(endpoint=self.name, peer=conn.peer, data=data))
+        self._emit(DataSent(endpoint=self.name, peer=conn.peer, data=data, offered=min(len(view), SEND_CHUNK)))
         conn.bytes_out += sent
         conn.pending -= sent
         self.budget.done(sent)

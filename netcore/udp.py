@@ -163,7 +163,6 @@ class UdpEndpoint(Endpoint):
             self._report(exc, "recvfrom")
             return False
         source = address_of(raw)
-        self._trace("recvfrom", str(MAX_DATAGRAM), f"({len(data)} bytes, {source!r})", peer=source)
         self.last_sender = source
         self._deliver(source, data)
         return True
@@ -174,7 +173,8 @@ class UdpEndpoint(Endpoint):
             count, nbytes = self._overflow
             self._overflow = (count + 1, nbytes + len(data))
         else:
-            self._emit(DataReceived(endpoint=self.name, peer=source, data=data))
+            self._emit(DataReceived(endpoint=self.name, peer=source, data=data, call="recvfrom",
+                                    requested=MAX_DATAGRAM))
         self._counts[source] = self._counts.get(source, 0) + 1
         if self._reply is not None:
             reply = self._reply.respond(data, MessageContext(peer=source, count=self._counts[source], now=time()))
@@ -235,8 +235,8 @@ class UdpEndpoint(Endpoint):
             self._report(exc, "sendto", shown, address=format_address(shown), size=str(len(data)),
                          host=shown[0], port=str(shown[1]))
             return True
-        self._trace("sendto", args, str(sent), peer=shown)
-        self._emit(DataSent(endpoint=self.name, peer=address_of(shown), data=data))
+        self._emit(DataSent(endpoint=self.name, peer=address_of(shown), data=data[:sent], call="sendto",
+                            offered=len(data)))
         return True
 
     def _drain_outbox(self) -> None:

@@ -8,7 +8,17 @@ import time
 import pytest
 
 from netcore import EventQueue, InputError, UdpConfig, UdpEndpoint
-from netcore.events import DataReceived, DataSent, ErrorEvent, Notice, ReceiveOverflow, SocketCall, State
+from netcore.events import (
+    DataReceived,
+    DataSent,
+    ErrorEvent,
+    Event,
+    Notice,
+    ReceiveOverflow,
+    SocketCall,
+    State,
+    trace_line,
+)
 from netcore.replies import make_reply_rule
 from tests.netcore.conftest import Recorder
 
@@ -45,8 +55,10 @@ def test_bind_port_zero_receive_with_source_and_reply(start_udp, rec: Recorder, 
     udp.reply(b"back to you")
     assert peer.recvfrom(100) == (b"back to you", ("127.0.0.1", port))
     rec.wait_type(DataSent, "udp")
-    calls = [e.call for e in rec.of(SocketCall, "udp")]
-    assert calls[:2] == ["socket", "bind"] and "recvfrom" in calls and "sendto" in calls
+    lines = [line for e in rec.of(Event, "udp") if (line := trace_line(e))]
+    assert lines[:2] == ["socket(AF_INET, SOCK_DGRAM) -> ok", "bind(('127.0.0.1', 0)) -> ok"]
+    assert f"recvfrom(65535) -> (11 bytes, {peer.getsockname()!r})" in lines
+    assert f"sendto(11 bytes, {peer.getsockname()!r}) -> 11" in lines
 
 
 def test_send_to_any_address_keeps_datagram_boundaries(start_udp, rec: Recorder, peer) -> None:
