@@ -88,10 +88,11 @@ def run_tcp_server(args: argparse.Namespace) -> int:
 def _announce_listening(event: StateChanged, protocol: str, stream: TextIO | None = None) -> None:
     out = stream or sys.stdout
     local = event.local or ("?", 0)
-    print(f"Listening on {format_address(local)} ({protocol})", file=out, flush=True)
+    verb, reach = ("Listening on", "connect to") if protocol == "TCP" else ("Bound to", "send to")
+    print(f"{verb} {format_address(local)} ({protocol})", file=out, flush=True)
     others = [format_address((host, local[1])) for host in reachable_addresses(local[0])]
     if others:
-        print(f"Others on your network can connect to {', '.join(others)}", file=out, flush=True)
+        print(f"Others on your network can {reach} {', '.join(others)}", file=out, flush=True)
 
 
 # ---- tcp-client ----

@@ -16,7 +16,7 @@ import pytest
 
 from tests.cli.conftest import run_main
 
-PORT_LINE = re.compile(r"Listening on (\S+):(\d+) \((TCP|UDP)\)")
+PORT_LINE = re.compile(r"(?:Listening on|Bound to) (\S+):(\d+) \((TCP|UDP)\)")
 
 
 def listening_port(line: str) -> int:
