@@ -22,8 +22,11 @@ PROBLEMS: dict[str, tuple[str, str]] = {
     ),
     "permission_denied": (
         "Not allowed to use {address}.",
-        "Ports below 1024 need administrator rights: use a port from 1024 up (e.g. 9000). "
-        "For broadcast addresses, turn on Broadcast.",
+        "Ports below 1024 need administrator rights: use a port from 1024 up (e.g. 9000).",
+    ),
+    "broadcast_denied": (
+        "Sending to the broadcast address {address} is not allowed yet.",
+        "Turn on Broadcast (SO_BROADCAST) first, then send again.",
     ),
     "address_not_available": (
         "{host} is not an address of this machine.",

@@ -18,7 +18,7 @@ from time import time
 
 from netcore.eventqueue import EventQueue
 from netcore.events import Address, DataReceived, DataSent, Notice, ReceiveOverflow, State, format_address
-from netcore.problems import NOTICES, Problem, fill
+from netcore.problems import NOTICES, Problem, explain, fill
 from netcore.replies import MessageContext, ReplyRule
 from netcore.sockopts import family_for, sockaddr_repr, socket_args
 from netcore.validation import check_host, check_port, is_ipv6
@@ -232,8 +232,11 @@ class UdpEndpoint(Endpoint):
             return False
         except OSError as exc:
             self._trace("sendto", args, f"error: {describe_error(exc)}", ok=False, peer=shown)
-            self._report(exc, "sendto", shown, address=format_address(shown), size=str(len(data)),
-                         host=shown[0], port=str(shown[1]))
+            problem = explain(exc, "sendto", address=format_address(shown), size=str(len(data)),
+                              host=shown[0], port=str(shown[1]))
+            if problem.code == "permission_denied":  # sendto() only refuses broadcast without SO_BROADCAST
+                problem = Problem("broadcast_denied", problem.params)
+            self._emit_problem(problem, "sendto", shown)
             return True
         self._emit(DataSent(endpoint=self.name, peer=address_of(shown), data=data[:sent], call="sendto",
                             offered=len(data)))

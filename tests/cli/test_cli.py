@@ -186,3 +186,29 @@ def test_network_unreachable_inside_an_empty_network_namespace() -> None:
     result = run_main("tcp-client", "10.77.0.2", "80", prefix=["unshare", "-n"])
     assert result.returncode == 1
     assert b"no network that leads there" in result.stderr
+
+
+def setpriv_works() -> bool:
+    if shutil.which("setpriv") is None:
+        return False
+    probe = subprocess.run(["setpriv", "--bounding-set", "-net_bind_service", "true"], capture_output=True,
+                           check=False)
+    return probe.returncode == 0
+
+
+@pytest.mark.skipif(not setpriv_works(), reason="needs setpriv to drop the right to bind low ports")
+def test_low_port_without_the_right_is_explained() -> None:
+    # Without CAP_NET_BIND_SERVICE (what a normal user lacks), bind() to port 80 gets EACCES.
+    result = run_main("tcp-server", "--host", "127.0.0.1", "--port", "80",
+                      prefix=["setpriv", "--bounding-set", "-net_bind_service"])
+    assert result.returncode == 1
+    assert b"Not allowed to use 127.0.0.1:80" in result.stderr and b"below 1024" in result.stderr
+
+
+def test_verbose_traces_data_calls_too(launch) -> None:
+    server = launch("tcp-server", "--host", "127.0.0.1", "--port", "0", "-v")
+    port = listening_port(server.line())
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as client:
+        client.sendall(b"abc")
+        assert "recv(262144) -> 3 bytes" in server.line_with("recv(", "err")
+    assert "recv(262144) -> b'' (peer closed: FIN)" in server.line_with("b''", "err")

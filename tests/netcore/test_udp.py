@@ -87,7 +87,7 @@ def test_broadcast_needs_so_broadcast(start_udp, rec: Recorder) -> None:
     udp, _ = start_udp(host="127.0.0.1")
     udp.send_to(b"all", ("127.255.255.255", 9))
     error = rec.wait_type(ErrorEvent, "udp")
-    assert error.code == "permission_denied" and "Broadcast" in error.hint
+    assert error.code == "broadcast_denied" and "Broadcast" in error.hint
     udp.set_broadcast(True)
     udp.send_to(b"all", ("127.255.255.255", 9))
     rec.wait_type(DataSent, "udp", where=lambda e: e.peer == ("127.255.255.255", 9))
