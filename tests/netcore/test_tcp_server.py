@@ -175,3 +175,28 @@ def test_time_between_sends_does_not_leak_budget(serve, rec: Recorder) -> None:
     while server.budget.pending and time.monotonic() < deadline:
         time.sleep(0.01)
     assert server.budget.pending == 0
+
+
+def test_hello_server_like_the_tutorial(serve, rec: Recorder) -> None:
+    server, port = serve(reply=make_reply_rule("hello"))
+    client = connect(port)
+    assert recv_exactly(client, 9) == b"Welcome!\n"
+    client.sendall(b"Michael")  # the tutorial's client sends no newline
+    assert recv_exactly(client, 15) == b"Hello, Michael!"
+    client.sendall(b"Alice\r\nexit\r\n")
+    assert recv_exactly(client, 26) == b"Hello, Alice!\r\nGood bye!\r\n"
+    assert client.recv(10) == b""  # and the server closed the connection
+    assert rec.wait_type(Notice, server.name).code == "reply_closed"
+
+
+def test_time_and_custom_replies(serve, rec: Recorder) -> None:
+    server, port = serve(reply=make_reply_rule("time"))
+    client = connect(port)
+    client.sendall(b"what time is it")
+    answer = client.recv(100)
+    assert answer.startswith(b"[") and answer.endswith(b"] what time is it")
+    assert time.strftime("%Y-%m-%d").encode() in answer or time.strftime("%Y").encode() in answer
+    server.set_reply(make_reply_rule("custom", "#{count} from {peer}: {message}\\r\\n"))
+    client.sendall(b"{time} %s {0}")  # braces in data stay data
+    peer = "127.0.0.1:%d" % client.getsockname()[1]
+    assert client.recv(100) == f"#2 from {peer}: {{time}} %s {{0}}\r\n".encode()
