@@ -21,7 +21,7 @@ from netcore.events import Address, DataReceived, DataSent, Notice, ReceiveOverf
 from netcore.problems import NOTICES, Problem, explain, fill
 from netcore.replies import MessageContext, ReplyRule
 from netcore.sockopts import family_for, sockaddr_repr, socket_args
-from netcore.validation import check_host, check_port, is_ipv6
+from netcore.validation import check_host, check_port, is_ip_address, is_ipv6
 from netcore.worker import Endpoint, address_of, describe_error
 
 MAX_DATAGRAM = 65535
@@ -204,7 +204,7 @@ class UdpEndpoint(Endpoint):
         assert self._sock is not None
         host, port = address
         family = self._sock.family
-        if is_ipv6(host) != (family == socket.AF_INET6) and _is_literal(host):
+        if is_ipv6(host) != (family == socket.AF_INET6) and is_ip_address(host):
             self._emit_problem(Problem("family_not_supported", {"address": format_address(address)}), "sendto")
             return None
         try:
@@ -281,14 +281,6 @@ class UdpEndpoint(Endpoint):
 
     def _notice(self, code: str, params: dict[str, str]) -> None:
         self._emit(Notice(endpoint=self.name, code=code, message=fill(NOTICES[code], params), params=params))
-
-
-def _is_literal(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host.split("%", 1)[0])
-    except ValueError:
-        return False
-    return True
 
 
 def _is_ipv4_multicast(group: str) -> bool:

@@ -61,12 +61,13 @@ def check_host(value: str, field: str = "host") -> str:
         host = host[1:-1]
     if not host:
         raise input_error("host_empty", {"field": field})
-    if _is_ip_address(host) or _is_hostname(host):
+    if is_ip_address(host) or _is_hostname(host):
         return host
     raise input_error("host_malformed", {"field": field, "value": value.strip()})
 
 
-def _is_ip_address(host: str) -> bool:
+def is_ip_address(host: str) -> bool:
+    """True for an IPv4 or IPv6 literal (a ``%zone`` suffix allowed), not for names."""
     try:
         ipaddress.ip_address(host.split("%", 1)[0])
     except ValueError:
