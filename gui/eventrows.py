@@ -1,0 +1,105 @@
+"""Which log row an engine event becomes (data rows are made by the tab, faster).
+
+Pure, no Tk: each function returns a :class:`LogRecord` whose text is a catalog
+key plus parameters, so the row is re-rendered in the right language later.
+"""
+
+from __future__ import annotations
+
+from gui.i18n import has, tr
+from gui.logmodel import CALL, ERROR, EVENT, LogRecord
+from netcore.events import (
+    DataReceived,
+    DataSent,
+    ErrorEvent,
+    Event,
+    Notice,
+    PeerClosed,
+    PeerConnected,
+    ReceiveOverflow,
+    SocketCall,
+    State,
+    StateChanged,
+    format_address,
+)
+
+DATA_CALLS = frozenset({"recv", "send", "sendto", "recvfrom"})
+"""Calls made once per message: shown only when asked (the data rows say the same)."""
+
+
+def state_record(event: StateChanged) -> LogRecord | None:
+    """``Listening on 0.0.0.0:9000`` and the like; None for states not worth a row."""
+    if event.state in (State.STOPPING, State.CONNECTED):
+        return None  # CONNECTED: the PeerConnected row says it, with the local end
+    params = {"local": format_address(event.local), "remote": format_address(event.remote)}
+    return LogRecord(EVENT, event.time, event.remote, key=f"ev.{event.state.value}", params=params)
+
+
+def call_record(event: SocketCall, show_calls: bool, show_data_calls: bool) -> LogRecord | None:
+    """A traced socket call, if the View options want it (failed calls always show)."""
+    wanted = show_data_calls if event.call in DATA_CALLS else show_calls
+    if not wanted and event.ok:
+        return None
+    return LogRecord(CALL if event.ok else ERROR, event.time, event.peer, raw_text=event.line())
+
+
+def data_call_record(event: DataReceived | DataSent, show_data_calls: bool) -> LogRecord | None:
+    """The ``recv``/``send`` call a data event records, when the View options want it."""
+    if not show_data_calls:
+        return None
+    return LogRecord(CALL, event.time, event.peer, raw_text=event.line())
+
+
+def error_record(event: ErrorEvent) -> LogRecord:
+    """The explained problem and its hint, translated by code when the catalog knows it."""
+    key = f"problem.{event.code}"
+    if has(key):
+        return LogRecord(ERROR, event.time, event.peer, key=key, params=dict(event.params),
+                         hint_key=f"hint.{event.code}")
+    return LogRecord(ERROR, event.time, event.peer, raw_text=f"{event.message} — {event.hint}")
+
+
+def problem_text(event: ErrorEvent) -> str:
+    """Message and hint on two lines, in the current language."""
+    key = f"problem.{event.code}"
+    if not has(key):
+        return f"{event.message}\n{event.hint}"
+    return f"{tr(key, **event.params)}\n{tr(f'hint.{event.code}', **event.params)}"
+
+
+def notice_record(event: Notice) -> LogRecord:
+    """A notice, by code."""
+    key = f"notice.{event.code}"
+    if has(key):
+        return LogRecord(EVENT, event.time, event.peer, key=key, params=dict(event.params))
+    return LogRecord(EVENT, event.time, event.peer, raw_text=event.message)
+
+
+def peer_record(event: PeerConnected | PeerClosed) -> LogRecord:
+    """A connection opened or closed (and why, with its byte totals)."""
+    if isinstance(event, PeerConnected):
+        params = {"local": format_address(event.local)}
+        return LogRecord(EVENT, event.time, event.peer, key="ev.peer_connected", params=params)
+    params = {"in": f"{event.bytes_in:,}", "out": f"{event.bytes_out:,}"}
+    return LogRecord(EVENT, event.time, event.peer, key=f"ev.closed_{event.reason.name.lower()}", params=params)
+
+
+def overflow_record(event: ReceiveOverflow) -> LogRecord:
+    """Datagrams counted but not kept because the window fell behind."""
+    params = {"datagrams": f"{event.datagrams:,}", "bytes": f"{event.nbytes:,}"}
+    return LogRecord(ERROR, event.time, None, key="ev.overflow", params=params)
+
+
+def other_record(event: Event) -> LogRecord | None:
+    """Rows for the remaining kinds (None for unknown ones)."""
+    if isinstance(event, StateChanged):
+        return state_record(event)
+    if isinstance(event, ErrorEvent):
+        return error_record(event)
+    if isinstance(event, Notice):
+        return notice_record(event)
+    if isinstance(event, (PeerConnected, PeerClosed)):
+        return peer_record(event)
+    if isinstance(event, ReceiveOverflow):
+        return overflow_record(event)
+    return None

@@ -1,0 +1,74 @@
+"""简体中文 for the engine's codes: problems (message and hint), notices, input errors.
+
+Keys mirror :mod:`netcore.problems`: ``problem.<code>``, ``hint.<code>``,
+``notice.<code>``, ``input.<code>``; the slots are the same as in English.
+"""
+
+from __future__ import annotations
+
+ZH_PROBLEMS: dict[str, tuple[str, str]] = {
+    "address_in_use": ("端口 {port} 在 {host} 上已被占用。",
+                       "另一个程序（或另一个 SocketLab 标签页）正在使用它。请先停止那个程序，或换一个端口；"
+                       "端口填 0 会让系统自动选择一个空闲端口。"),
+    "permission_denied": ("不允许使用 {address}。",
+                          "1024 以下的端口需要管理员权限：请使用 1024 及以上的端口（例如 9000）。"
+                          "发往广播地址时，请打开“允许广播”。"),
+    "broadcast_denied": ("还不允许向广播地址 {address} 发送。",
+                         "请先打开“允许广播”（SO_BROADCAST），然后再发送。"),
+    "address_not_available": ("{host} 不是本机的地址。",
+                              "服务器只能监听本机自己的地址：请用 0.0.0.0（所有 IPv4）、::（所有 IPv6）、"
+                              "127.0.0.1，或状态栏中列出的地址。"),
+    "connection_refused": ("连接 {address} 被拒绝：那里没有程序在监听。",
+                           "请先启动服务器，并检查端口号。如果服务器在另一台机器上，"
+                           "请确认它监听的是 0.0.0.0 而不是 127.0.0.1。"),
+    "timed_out": ("{address} 在 {timeout} 秒内没有应答。",
+                  "对方主机可能已关机或不在网络上，也可能是防火墙悄悄丢弃了数据包。"
+                  "请先检查地址，再检查对方机器的防火墙。"),
+    "host_unreachable": ("无法到达 {address}：没有通往该主机的路由。",
+                         "请确认两台机器在同一个网络中，并且地址正确。"),
+    "network_unreachable": ("无法到达 {address}：本机没有通往那里的网络。",
+                            "请检查网线或 Wi-Fi，以及地址。"),
+    "name_not_found": ("找不到名称 {host!}。",
+                       "请检查拼写，或直接使用 IP 地址，例如 192.168.1.23。"),
+    "connection_reset": ("与 {address} 的连接被对方重置。",
+                         "对方突然关闭或崩溃了。如有需要请重新连接。"),
+    "broken_pipe": ("无法发送到 {address}：连接已经关闭。",
+                    "对方已离开。请重新连接后再发送。"),
+    "too_many_files": ("同时打开的连接太多（{detail}）。",
+                       "请关闭一些连接，或提高系统的打开文件数上限。"),
+    "family_not_supported": ("本机无法使用这类地址：{address}。",
+                             "本机可能关闭了 IPv6；请试试 IPv4 地址，例如 127.0.0.1。"),
+    "message_too_long": ("{size} 字节的数据报太大，无法发送。",
+                         "IPv4 上一个 UDP 数据报最多 65,507 字节；请分多次发送。"),
+    "send_buffer_full": ("发送被拒绝：已有 {pending} 字节在等待发往 {address}。",
+                         "对方没有读取发给它的数据。请稍候，或断开它。"),
+    "not_connected": ("未连接。", "请先连接，再发送。"),
+    "no_such_peer": ("{address} 已经断开。", "请从列表中选择一个已连接的客户端。"),
+    "no_clients": ("没有客户端连接，所以没有发送任何内容。",
+                   "请等待客户端连接，例如用：nc {host} {port}"),
+    "no_target": ("还没有发送对象。", "请填写目标主机和端口，或等待收到一个数据报后再回复。"),
+    "not_multicast": ("{host} 不是组播组地址。",
+                      "IPv4 组播组的范围是 224.0.0.0 到 239.255.255.255（例如 239.1.2.3）。"),
+    "other": ("{action} 失败：{detail}。", "请检查地址和端口，然后重试。"),
+}
+
+ZH_NOTICES: dict[str, str] = {
+    "client_limit": "客户端数量已达上限 {limit}：已立即关闭来自 {address} 的连接。",
+    "reply_closed": "自动回复关闭了与 {address} 的连接。",
+    "reading_paused": "窗口处理不过来：已暂停读取，让发送方放慢速度（不会丢失数据）。",
+    "udp_port_unreachable": "上一个数据报被拒绝：对方那个端口上没有程序在监听。",
+    "joined_group": "已在 {interface} 上加入组播组 {group}。",
+    "left_group": "已离开组播组 {group}。",
+}
+
+ZH_INPUT: dict[str, str] = {
+    "port_empty": "{field}为空：请填写 0 到 65535 之间的数字。",
+    "port_not_number": "{field}必须是 0 到 65535 之间的数字，而不是 {value!}。",
+    "port_range": "{field} {value} 太大：端口范围是 0 到 65535。",
+    "host_empty": "{field}为空：请填写地址，例如 127.0.0.1。",
+    "host_malformed": "{field} {value!} 不是 IP 地址，也不是主机名。",
+    "address_form": "{field} {value!} 需要写成 主机:端口 的形式，例如 127.0.0.1:9000。",
+    "timeout_invalid": "{field}必须是秒数，而不是 {value!}。",
+    "timeout_range": "{field}必须在 0 到 3600 秒之间。",
+    "count_invalid": "{field}必须是 {low} 到 {high} 之间的整数，而不是 {value!}。",
+}

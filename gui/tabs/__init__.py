@@ -1,0 +1,1 @@
+"""One ``ttk.Frame`` subclass per endpoint kind, on a shared base."""

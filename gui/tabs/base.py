@@ -1,0 +1,355 @@
+"""What every endpoint tab shares: connection row, traffic log, send bar, counters.
+
+A tab owns at most one running endpoint at a time. It validates the fields,
+builds the endpoint (the subclass says how), starts it, and renders the events the
+window's pump routes to it: exact counters and the on-disk spool per event, log
+rows in batches on :meth:`EndpointTab.flush`. It never waits on the network.
+"""
+
+from __future__ import annotations
+
+import time
+import tkinter as tk
+from functools import partial
+from pathlib import Path
+from tkinter import filedialog, ttk
+from typing import ClassVar, Protocol
+
+from gui.eventrows import call_record, data_call_record, other_record, problem_text
+from gui.i18n import tr
+from gui.i18n_tk import Texts
+from gui.logmodel import RECEIVED, SENT, LogRecord
+from gui.settings import Settings, TabSettings
+from gui.theme import scale_factor
+from gui.traffic import Counters, ReceiveSpool
+from gui.widgets.address_row import AddressRow
+from gui.widgets.counters import CountersBar
+from gui.widgets.repeat import FileSender
+from gui.widgets.send_bar import SendBar, input_message
+from gui.widgets.traffic_log import COALESCE_AFTER, TrafficLog
+from netcore import EventQueue, InputError
+from netcore.events import (
+    DataReceived,
+    DataSent,
+    ErrorEvent,
+    Event,
+    SocketCall,
+    State,
+    StateChanged,
+    format_address,
+)
+from netcore.interfaces import LocalAddress
+from netcore.worker import Endpoint
+
+DRAW_INTERVAL = 0.05
+"""Seconds between log redraws while rows pour in."""
+STATS_INTERVAL = 0.25
+"""Seconds between counter redraws while bytes pour in."""
+FILE_WINDOW = 1 << 20
+"""Bytes of a file allowed in flight (unsent in the engine or unrendered in the queue)."""
+
+
+class TabHost(Protocol):
+    """What a tab needs from the window."""
+
+    events: EventQueue
+    settings: Settings
+
+    def register(self, endpoint_name: str, tab: EndpointTab) -> None: ...
+    def endpoint_name(self, kind: str) -> str: ...
+    def addresses(self) -> list[LocalAddress]: ...
+    def local_problem(self, message: str) -> None: ...
+
+
+class EndpointTab(ttk.Frame):
+    """Base class; subclasses set the class attributes and the hooks at the end."""
+
+    kind: ClassVar[str] = ""
+    host_key: ClassVar[str] = "conn.host"
+    toggle_keys: ClassVar[tuple[str, str]] = ("conn.start", "conn.stop")
+    file_chunk: ClassVar[int] = 64 * 1024
+    number: int = 1
+    """The "2" in "TCP Client 2" (set by the window)."""
+
+    def __init__(self, parent: tk.Misc, host: TabHost) -> None:
+        super().__init__(parent, padding=(10, 8))
+        self.host = host
+        self.prefs: TabSettings = host.settings.tabs[self.kind]
+        self.endpoint: Endpoint | None = None
+        self.endpoint_name = ""
+        self.local_address: tuple[str, int] | None = None
+        """Where the endpoint listens, is bound, or connected from (None when stopped)."""
+        """Name of the endpoint started last (its events may outlive ``endpoint``)."""
+        self.counters = Counters()
+        self.spool = ReceiveSpool()
+        self.texts = Texts()
+        self.file_sender: FileSender | None = None
+        self._stale = False
+        self._drawn_at = self._stats_at = 0.0
+        self.display_var = tk.StringVar(self, self.prefs.display)
+        self.time_var = tk.BooleanVar(self, self.prefs.timestamps)
+        self._build()
+        self.row.host.set(self.prefs.host)
+        self.row.port.insert(0, str(self.prefs.port))
+        self.log.set_display(hex_mode=self.prefs.display == "hex", timestamps=self.prefs.timestamps,
+                             encoding=self.prefs.encoding)
+
+    # ---- layout ----
+
+    def _build(self) -> None:
+        self.row = AddressRow(self, self.texts, self.host_key, self.toggle_keys)
+        self.row.toggle.configure(command=self.toggle)
+        self.row.pack(fill="x")
+        self.build_fields(self.row.extra)
+        self.counters_bar = CountersBar(self, self.counters, on_reset=None)
+        self.counters_bar.pack(side="bottom", fill="x", pady=(6, 0))
+        self.send_bar = SendBar(self, self.prefs, self.host.settings.quick, self.send_bytes)
+        self.send_bar.pack(side="bottom", fill="x")
+        paned = ttk.PanedWindow(self, orient="horizontal")
+        paned.pack(fill="both", expand=True, pady=(8, 8))
+        left = ttk.Frame(paned)
+        self._build_log_toolbar(left)
+        self.log = TrafficLog(left, self.host.settings.scrollback)
+        self.log.pack(fill="both", expand=True)
+        side = ttk.Frame(paned, padding=(10, 0, 0, 0))
+        self.build_side(side)
+        paned.add(left, weight=4)
+        paned.add(side, weight=1)
+        self._paned = paned
+        paned.bind("<Configure>", self._place_sash, add="+")
+        self.send_bar.file_button.configure(command=self.choose_file)
+        self.send_bar.encoding.on_change(lambda enc: self.log.set_display(encoding=enc))
+        self.row.host.bind("<KeyRelease>", lambda _e: self.row.clear_flags(), add="+")
+        self.row.port.bind("<KeyRelease>", lambda _e: self.row.clear_flags(), add="+")
+        self.row.port.bind("<Return>", lambda _e: self.toggle())
+
+    def _place_sash(self, event: tk.Event[tk.Misc]) -> None:
+        """First layout: give the side panel about 335 px, the log the rest."""
+        if event.width > 400:
+            self._paned.unbind("<Configure>")
+            side = round(345 * scale_factor(self))
+            self._paned.sashpos(0, max(event.width - side, event.width * 3 // 5))  # type: ignore[no-untyped-call]  # untyped in typeshed
+
+    def _build_log_toolbar(self, parent: ttk.Frame) -> None:
+        bar = ttk.Frame(parent)
+        bar.pack(fill="x", pady=(0, 4))
+        self.texts.bind(ttk.Label(bar), "log.title").pack(side="left", padx=(0, 10))
+        for value, key in (("text", "view.text"), ("hex", "view.hex")):
+            button = ttk.Radiobutton(bar, variable=self.display_var, value=value, command=self.apply_display)
+            self.texts.bind(button, key).pack(side="left", padx=(0, 6))
+        check = ttk.Checkbutton(bar, variable=self.time_var, command=self.apply_display)
+        self.texts.bind(check, "view.timestamps").pack(side="left", padx=(6, 0))
+        self.texts.bind(ttk.Button(bar, command=self.clear_log, takefocus=False), "view.clear").pack(side="right")
+
+    def apply_display(self) -> None:
+        """Re-render the log after the text/hex or timestamp choice changed."""
+        self.log.set_display(hex_mode=self.display_var.get() == "hex", timestamps=self.time_var.get())
+
+    def set_colors(self, dark: bool) -> None:
+        """Colours of the Text widgets (ttk widgets follow the theme by themselves)."""
+        self.log.set_colors(dark)
+        self.send_bar.set_colors(dark)
+
+    def clear_log(self) -> None:
+        """Clear the log rows (counters and received data are kept)."""
+        self.log.clear()
+
+    # ---- start and stop ----
+
+    @property
+    def running(self) -> bool:
+        """True while an endpoint is starting, up, or stopping."""
+        return self.endpoint is not None
+
+    def toggle(self) -> None:
+        """Start if stopped, stop if running."""
+        if self.running:
+            self.stop()
+        else:
+            self.start()
+
+    def start(self) -> bool:
+        """Check the fields, build the endpoint and start it; False if a field is wrong."""
+        self.row.clear_flags(*self.extra_fields())
+        try:
+            endpoint = self.make_endpoint(self.host.endpoint_name(self.kind))
+        except InputError as error:
+            self.row.flag(self.field_widget(error.field), partial(input_message, error))
+            return False
+        self.row.set_info("")
+        self.host.register(endpoint.name, self)
+        self.endpoint, self.endpoint_name = endpoint, endpoint.name
+        self.remember()
+        self.row.lock(True)
+        endpoint.start()
+        return True
+
+    def stop(self) -> None:
+        """Ask the endpoint to stop; its STOPPED event finishes the job."""
+        if self.file_sender is not None:
+            self.file_sender.cancel()
+        self.send_bar.repeat.stop()
+        if self.endpoint is not None:
+            self.endpoint.stop(timeout=0)
+
+    def close(self) -> None:
+        """The tab is going away: stop without waiting and delete the spool."""
+        self.stop()
+        self.remember()
+        self.spool.close()
+
+    def field_widget(self, field: str) -> ttk.Entry:
+        """The widget that holds ``field`` (from an InputError)."""
+        return self.row.port if "port" in field else self.row.host
+
+    def remember(self) -> None:
+        """Copy this tab's choices into the settings for its kind."""
+        prefs = self.prefs
+        prefs.host = self.row.host.get().strip() or prefs.host
+        port = self.row.port.get().strip()
+        prefs.port = int(port) if port.isdigit() and int(port) <= 65535 else prefs.port
+        prefs.display, prefs.timestamps = self.display_var.get(), self.time_var.get()
+        prefs.encoding, prefs.send_mode = self.send_bar.encoding.get(), self.send_bar.mode.get()
+        prefs.line_ending = self.send_bar.line_ending.get()
+
+    # ---- events (called by the pump on the Tk thread) ----
+
+    def handle(self, event: Event) -> None:
+        """Take one event: count and spool data at once; queue its log row (hot path)."""
+        if isinstance(event, (DataReceived, DataSent)):
+            self._add(data_call_record(event, self.host.settings.show_data_calls))
+        if isinstance(event, DataReceived):
+            self.counters.received(len(event.data))
+            self.spool.write(event.data)
+            self.log.add_data(RECEIVED, event.time, event.peer, event.data)
+            self.on_data(event)
+            self._stale = True
+        elif isinstance(event, DataSent):
+            self.counters.sent(len(event.data))
+            self.log.add_data(SENT, event.time, event.peer, event.data)
+            self.on_data(event)
+            self._stale = True
+        elif isinstance(event, SocketCall):
+            settings = self.host.settings
+            self._add(call_record(event, settings.show_calls, settings.show_data_calls))
+        else:
+            self._add(other_record(event))
+            self.on_event(event)
+
+    def _add(self, record: LogRecord | None) -> None:
+        if record is not None:
+            self.log.add(record)
+
+    def on_event(self, event: Event) -> None:
+        """State, peers, errors, notices; subclasses extend (and call super)."""
+        current = event.endpoint == self.endpoint_name
+        if isinstance(event, StateChanged) and current:
+            self.on_state(event)
+        elif isinstance(event, ErrorEvent) and event.fatal and current:
+            self.row.set_info_from(partial(problem_text, event), "error")
+
+    def on_state(self, event: StateChanged) -> None:
+        """Show the new state; when the endpoint has ended, unlock the fields."""
+        detail = ""
+        if event.state in (State.LISTENING, State.BOUND, State.CONNECTED):
+            detail = self.state_detail(event)
+        elif event.state is State.CONNECTING:
+            detail = tr("state.to", address=format_address(event.remote))
+        self.row.set_state(event.state, detail)
+        if event.local is not None:
+            self.local_address = event.local
+        if event.state in (State.STOPPED, State.ERROR):
+            self.endpoint, self.local_address = None, None
+            self.row.lock(False)
+            if self.file_sender is not None:
+                self.file_sender.cancel()
+            self.send_bar.repeat.stop()
+
+    def flush(self) -> bool:
+        """Draw what events changed; True if something is left to draw later.
+
+        A few new rows are drawn at once; under a flood the log is redrawn at most
+        every :data:`DRAW_INTERVAL` and the counters every :data:`STATS_INTERVAL`,
+        so the window keeps time for input whatever the traffic.
+        """
+        now = time.monotonic()
+        pending = self.log.pending
+        if pending and (pending < COALESCE_AFTER or now - self._drawn_at >= DRAW_INTERVAL):
+            self.log.flush()
+            self._drawn_at = now
+        if self._stale and now - self._stats_at >= STATS_INTERVAL:
+            self._stale = False
+            self._stats_at = now
+            self.draw_stats()
+        return bool(self.log.pending) or self._stale
+
+    def draw_stats(self) -> None:
+        """Redraw counters (and, in subclasses, per-peer totals)."""
+        self.counters_bar.refresh()
+
+    # ---- sending files ----
+
+    def choose_file(self) -> None:
+        """Ask for a file and send it."""
+        name = filedialog.askopenfilename(parent=self, title=tr("file.choose"))
+        if name:
+            self.send_file(Path(name))
+
+    def send_file(self, path: Path) -> bool:
+        """Stream ``path`` to the peer(s) with a progress bar; False if it cannot start."""
+        if self.file_sender is not None and self.file_sender.active:
+            return False
+        try:
+            self.file_sender = FileSender(self, path, self.file_chunk, self.send_bytes, self._backlog,
+                                          FILE_WINDOW, self.send_bar_progress, self._file_done)
+        except OSError as error:
+            self.host.local_problem(tr("file.cannot_read", path=str(path), detail=error.strerror or str(error)))
+            return False
+        return True
+
+    def _backlog(self) -> int:
+        pending = self.endpoint.budget.pending if self.endpoint is not None else 0
+        return pending + self.host.events.pending_bytes
+
+    def send_bar_progress(self, done: int, total: int) -> None:
+        """Show how much of the file went out."""
+        self.send_bar.say(tr("file.progress", done=f"{done:,}", total=f"{total:,}",
+                             percent=f"{100 * done // max(total, 1)}"))
+
+    def _file_done(self, error: str | None) -> None:
+        text = tr("file.done") if error is None else error
+        self.send_bar.say(text, error=error is not None)
+
+    # ---- hooks for subclasses ----
+
+    def build_fields(self, frame: ttk.Frame) -> None:
+        """Extra fields in the connection row."""
+
+    def extra_fields(self) -> tuple[ttk.Entry, ...]:
+        """Extra fields that can be flagged invalid."""
+        return ()
+
+    def build_side(self, frame: ttk.Frame) -> None:
+        """The panel right of the log."""
+
+    def make_endpoint(self, name: str) -> Endpoint:
+        """A new endpoint from the fields; raises InputError naming a bad field."""
+        raise NotImplementedError
+
+    def send_bytes(self, data: bytes) -> bool:
+        """Hand ``data`` to the endpoint; False (with a message) if it cannot be sent now."""
+        raise NotImplementedError
+
+    def state_detail(self, event: StateChanged) -> str:
+        """Text after the state label, e.g. the address listened on."""
+        return format_address(event.local)
+
+    def on_data(self, event: DataReceived | DataSent) -> None:
+        """Per-peer bookkeeping (the server's table)."""
+
+    def retranslate(self) -> None:
+        """Relabel after a language switch and redraw the log."""
+        self.texts.apply()
+        self.send_bar.retranslate()
+        self.counters_bar.retranslate()
+        self.log.rerender()

@@ -1,0 +1,140 @@
+"""The TCP Server tab: listen, see who connects, send to some or all, auto-reply.
+
+The client table is kept from events (PeerConnected / DataReceived / DataSent /
+PeerClosed). When the server listens on all interfaces, the line under the
+connection row names the addresses other machines can use.
+"""
+
+from __future__ import annotations
+
+import tkinter as tk
+from tkinter import ttk
+from typing import ClassVar
+
+from gui.i18n import tr
+from gui.tabs.base import EndpointTab, TabHost
+from gui.widgets.auto_reply import AutoReply
+from gui.widgets.peer_table import PeerTable
+from netcore import TcpServer, TcpServerConfig
+from netcore.events import (
+    DataReceived,
+    DataSent,
+    Event,
+    PeerClosed,
+    PeerConnected,
+    State,
+    StateChanged,
+    format_address,
+)
+from netcore.interfaces import bind_choices, reachable_addresses
+from netcore.replies import ReplyRule
+from netcore.worker import Endpoint
+
+MAX_LISTED = 3
+
+
+class TcpServerTab(EndpointTab):
+    """Listen on host:port; a table of clients; send to the selected ones or all."""
+
+    kind: ClassVar[str] = "tcp_server"
+    host_key: ClassVar[str] = "conn.listen_on"
+    toggle_keys: ClassVar[tuple[str, str]] = ("conn.listen", "conn.stop")
+    endpoint: TcpServer | None
+
+    def __init__(self, parent: tk.Misc, host: TabHost) -> None:
+        super().__init__(parent, host)
+        self.row.host.configure(values=bind_choices(self.host.addresses()))
+
+    def build_side(self, frame: ttk.Frame) -> None:
+        self.side = frame
+        self.clients_label = ttk.Label(frame)
+        self.clients_label.pack(side="top", anchor="w")
+        self.reply = AutoReply(frame, self)  # packed from the bottom up; the table takes what is left
+        self.reply.pack(side="bottom", fill="x")
+        self.send_to = tk.StringVar(self, "all")
+        target = ttk.Frame(frame)
+        target.pack(side="bottom", fill="x", pady=(4, 6))
+        self.texts.bind(ttk.Label(target), "peers.send_to").pack(side="left")
+        for value, key in (("all", "peers.all"), ("selected", "peers.selected")):
+            button = ttk.Radiobutton(target, variable=self.send_to, value=value)
+            self.texts.bind(button, key).pack(side="left", padx=(6, 0))
+        buttons = ttk.Frame(frame)
+        buttons.pack(side="bottom", fill="x")
+        self.texts.bind(ttk.Button(buttons, command=self.disconnect_selected), "peers.disconnect").pack(side="left")
+        self.texts.bind(ttk.Button(buttons, command=lambda: self.peers.select(self.peers.peers())),
+                        "peers.select_all").pack(side="left", padx=(4, 0))
+        self.peers = PeerTable(frame, self.texts)
+        self.peers.pack(side="top", fill="both", expand=True, pady=(2, 4))
+        self.texts.call(self._count_clients)
+
+    def _count_clients(self) -> None:
+        self.clients_label.configure(text=tr("peers.title", n=len(self.peers.rows)))
+
+    def make_endpoint(self, name: str) -> Endpoint:
+        config = TcpServerConfig(host=self.row.host.get(), port=self.row.port.get(), reply=self.reply.rule())
+        return TcpServer(config, self.host.events, name)
+
+    def field_widget(self, field: str) -> ttk.Entry:
+        return self.reply.template if field == "reply_template" else super().field_widget(field)
+
+    def send_bytes(self, data: bytes) -> bool:
+        if self.endpoint is None or self.row.current is not State.LISTENING:
+            self.send_bar.show_error(tr("send.not_listening"))
+            return False
+        if self.send_to.get() == "selected":
+            chosen = self.peers.selected()
+            if not chosen:
+                self.send_bar.show_error(tr("send.select_client"))
+                return False
+            self.endpoint.send(data, chosen)
+        else:
+            self.endpoint.send(data)
+        return True
+
+    def disconnect_selected(self) -> None:
+        """Close the connections of the selected clients."""
+        if self.endpoint is not None:
+            for peer in self.peers.selected():
+                self.endpoint.disconnect(peer)
+
+    def on_event(self, event: Event) -> None:
+        super().on_event(event)
+        if isinstance(event, PeerConnected):
+            self.peers.add(event.peer, event.time)
+        elif isinstance(event, PeerClosed):
+            self.peers.remove(event.peer)
+        elif isinstance(event, StateChanged) and event.state in (State.STOPPED, State.ERROR):
+            self.peers.clear()
+        else:
+            return
+        self._count_clients()
+
+    def on_state(self, event: StateChanged) -> None:
+        super().on_state(event)
+        if event.state is State.LISTENING and event.local is not None:
+            self._say_reachable(event.local)
+
+    def _say_reachable(self, local: tuple[str, int]) -> None:
+        host, port = local
+        reachable = reachable_addresses(host, self.host.addresses())
+        if not reachable:
+            self.row.set_info("conn.loopback_only", "info", address=format_address(local))
+            return
+        shown = ", ".join(format_address((ip, port)) for ip in reachable[:MAX_LISTED])
+        more = len(reachable) - MAX_LISTED
+        self.row.set_info("conn.reachable", "ok", addresses=shown + (f" (+{more})" if more > 0 else ""))
+
+    def on_data(self, event: DataReceived | DataSent) -> None:
+        if isinstance(event, DataReceived):
+            self.peers.count(event.peer, received=len(event.data))
+        else:
+            self.peers.count(event.peer, sent=len(event.data))
+
+    def draw_stats(self) -> None:
+        super().draw_stats()
+        self.peers.refresh()
+
+    def set_reply(self, rule: ReplyRule | None) -> None:
+        """Change the running server's auto-reply."""
+        if self.endpoint is not None:
+            self.endpoint.set_reply(rule)

@@ -1,0 +1,124 @@
+"""The UDP tab: bind, send datagrams to a target or back to the last sender.
+
+Also the socket options a LAN test needs: broadcast on/off and joining an IPv4
+multicast group, plus the same auto-replies as the TCP server.
+"""
+
+from __future__ import annotations
+
+import tkinter as tk
+from functools import partial
+from tkinter import ttk
+from typing import ClassVar
+
+from gui.i18n import tr
+from gui.tabs.base import EndpointTab, TabHost
+from gui.widgets.auto_reply import AutoReply
+from gui.widgets.send_bar import input_message
+from netcore import InputError, UdpConfig, UdpEndpoint
+from netcore.events import Address, DataReceived, DataSent, State, format_address
+from netcore.interfaces import bind_choices
+from netcore.replies import ReplyRule
+from netcore.validation import parse_host_port
+from netcore.worker import Endpoint
+
+
+class UdpTab(EndpointTab):
+    """One bound UDP socket."""
+
+    kind: ClassVar[str] = "udp"
+    host_key: ClassVar[str] = "conn.bind_to"
+    toggle_keys: ClassVar[tuple[str, str]] = ("conn.open", "conn.close")
+    file_chunk: ClassVar[int] = 1024
+    endpoint: UdpEndpoint | None
+
+    def __init__(self, parent: tk.Misc, host: TabHost) -> None:
+        self._last: Address | None = None
+        super().__init__(parent, host)
+        self.row.host.configure(values=bind_choices(self.host.addresses()))
+        self.target.insert(0, self.prefs.target)
+
+    def build_side(self, frame: ttk.Frame) -> None:
+        self.texts.bind(ttk.Label(frame), "udp.target").pack(anchor="w")
+        self.target = ttk.Entry(frame, width=24)
+        self.target.pack(fill="x", pady=(2, 4))
+        self.target.bind("<KeyRelease>", lambda _e: self.target.state(["!invalid"]), add="+")
+        self.reply_last = tk.BooleanVar(self, False)
+        check = ttk.Checkbutton(frame, variable=self.reply_last)
+        self.texts.bind(check, "udp.reply_last").pack(anchor="w")
+        self.last_sender = ttk.Label(frame, text="", font="TkFixedFont")
+        self.last_sender.pack(anchor="w", pady=(0, 4))
+        self.broadcast = tk.BooleanVar(self, False)
+        check = ttk.Checkbutton(frame, variable=self.broadcast, command=self._set_broadcast)
+        self.texts.bind(check, "udp.broadcast").pack(anchor="w", pady=(0, 6))
+        self._build_multicast(frame)
+        self.reply = AutoReply(frame, self)
+        self.reply.pack(fill="x", pady=(8, 0))
+
+    def _build_multicast(self, frame: ttk.Frame) -> None:
+        self.texts.bind(ttk.Label(frame), "udp.group").pack(anchor="w")
+        row = ttk.Frame(frame)
+        row.pack(fill="x", pady=(2, 0))
+        self.group = ttk.Entry(row, width=16)
+        self.group.insert(0, "239.1.2.3")
+        self.group.pack(side="left", fill="x", expand=True)
+        for key, join in (("udp.join", True), ("udp.leave", False)):
+            button = ttk.Button(row, command=partial(self.membership, join))
+            self.texts.bind(button, key).pack(side="left", padx=(4, 0))
+
+    def make_endpoint(self, name: str) -> Endpoint:
+        config = UdpConfig(host=self.row.host.get(), port=self.row.port.get(), broadcast=self.broadcast.get(),
+                           reply=self.reply.rule())
+        return UdpEndpoint(config, self.host.events, name)
+
+    def field_widget(self, field: str) -> ttk.Entry:
+        if field == "reply_template":
+            return self.reply.template
+        return self.target if field == "target" else super().field_widget(field)
+
+    def send_bytes(self, data: bytes) -> bool:
+        if self.endpoint is None or self.row.current is not State.BOUND:
+            self.send_bar.show_error(tr("send.not_open"))
+            return False
+        if self.reply_last.get():
+            self.endpoint.reply(data)
+            return True
+        try:
+            address = parse_host_port(self.target.get(), "target")
+        except InputError as error:
+            self.target.state(["invalid"])
+            self.send_bar.show_error(input_message(error))
+            return False
+        self.prefs.target = self.target.get().strip()
+        self.endpoint.send_to(data, address)
+        return True
+
+    def _set_broadcast(self) -> None:
+        if self.endpoint is not None:
+            self.endpoint.set_broadcast(self.broadcast.get())
+
+    def membership(self, join: bool) -> None:
+        """Join or leave the multicast group typed in the field."""
+        if self.endpoint is None:
+            self.row.set_info("send.not_open", "error")
+            return
+        group = self.group.get().strip()
+        if join:
+            self.endpoint.join_group(group)
+        else:
+            self.endpoint.leave_group(group)
+
+    def set_reply(self, rule: ReplyRule | None) -> None:
+        """Change the running endpoint's auto-reply."""
+        if self.endpoint is not None:
+            self.endpoint.set_reply(rule)
+
+    def on_data(self, event: DataReceived | DataSent) -> None:
+        if isinstance(event, DataReceived):
+            self._last = event.peer
+
+    def draw_stats(self) -> None:
+        super().draw_stats()
+        if self._last is not None:
+            self.last_sender.configure(text=tr("udp.last_sender", address=format_address(self._last)))
+            self._last = None

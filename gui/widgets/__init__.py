@@ -1,0 +1,1 @@
+"""The window's own widgets: traffic log, send bar, peer table, counters, rows."""

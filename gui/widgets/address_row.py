@@ -1,0 +1,96 @@
+"""The connection row at the top of each tab: host, port, Start/Stop, state.
+
+Also the line under it, which says what is going on in words: a field's input
+error (the field itself turns red), a start failure's hint, or which addresses
+other machines can use to reach a listening server.
+"""
+
+from __future__ import annotations
+
+import tkinter as tk
+from collections.abc import Callable
+from tkinter import ttk
+
+from gui.i18n import tr
+from gui.i18n_tk import Texts
+from netcore.events import State
+
+STATE_COLORS = {
+    State.STOPPED: "#80868b", State.STARTING: "#e37400", State.CONNECTING: "#e37400",
+    State.STOPPING: "#e37400", State.LISTENING: "#188038", State.CONNECTED: "#188038",
+    State.BOUND: "#188038", State.ERROR: "#d93025",
+}
+INFO_COLORS = {"info": "", "error": "#d93025", "ok": "#188038"}
+RUNNING = (State.STARTING, State.LISTENING, State.CONNECTING, State.CONNECTED, State.BOUND)
+
+
+class AddressRow(ttk.Frame):
+    """Host combobox, port entry, room for extra fields, the toggle and the state label."""
+
+    def __init__(self, parent: tk.Misc, texts: Texts, host_key: str, toggle_keys: tuple[str, str]) -> None:
+        super().__init__(parent)
+        self.texts = texts
+        self.toggle_keys = toggle_keys
+        self.current = State.STOPPED
+        self._state_detail = ""
+        self._info: tuple[Callable[[], str], str] = (str, "info")
+        row = ttk.Frame(self)
+        row.pack(fill="x")
+        texts.bind(ttk.Label(row), host_key).pack(side="left")
+        self.host = ttk.Combobox(row, width=24)
+        self.host.pack(side="left", padx=(4, 10))
+        texts.bind(ttk.Label(row), "conn.port").pack(side="left")
+        self.port = ttk.Entry(row, width=7)
+        self.port.pack(side="left", padx=(4, 10))
+        self.extra = ttk.Frame(row)
+        """Tab-specific fields go here (e.g. the client's timeout)."""
+        self.extra.pack(side="left")
+        self.toggle = ttk.Button(row, style="Accent.TButton", width=12)
+        self.toggle.pack(side="left", padx=(6, 10))
+        self.state_label = ttk.Label(row, anchor="w")
+        self.state_label.pack(side="left", fill="x", expand=True)
+        self.info_label = ttk.Label(self, anchor="w", justify="left")
+        self.info_label.pack(fill="x", pady=(4, 0))
+        self.info_label.bind("<Configure>", lambda e: self.info_label.configure(wraplength=max(200, e.width - 8)))
+        texts.call(self._redraw)
+
+    def set_state(self, state: State, detail: str = "") -> None:
+        """Show ``state`` (coloured) with an optional detail such as an address."""
+        self.current, self._state_detail = state, detail
+        self._redraw()
+
+    def set_info(self, key: str, kind: str = "info", **params: object) -> None:
+        """The line under the row: ``tr(key, **params)``; kind is info, error or ok."""
+        self.set_info_from((lambda: tr(key, **params)) if key else str, kind)
+
+    def set_info_from(self, text: Callable[[], str], kind: str = "info") -> None:
+        """The line under the row from ``text()``, asked again after a language switch."""
+        self._info = (text, kind)
+        self._redraw()
+
+    def _redraw(self) -> None:
+        running = self.current in RUNNING
+        self.toggle.configure(text=tr(self.toggle_keys[1] if running else self.toggle_keys[0]))
+        label = tr(f"state.{self.current.value}")
+        if self._state_detail:
+            label = f"{label}: {self._state_detail}"
+        self.state_label.configure(text=f"● {label}", foreground=STATE_COLORS[self.current])
+        text, kind = self._info
+        self.info_label.configure(text=text(), foreground=INFO_COLORS[kind])
+
+    def flag(self, widget: ttk.Entry, message: Callable[[], str]) -> None:
+        """Mark ``widget`` invalid (red) and say why (``message()``) on the info line; focus it."""
+        widget.state(["invalid"])
+        widget.focus_set()
+        self.set_info_from(message, "error")
+
+    def clear_flags(self, *widgets: ttk.Entry) -> None:
+        """Un-mark fields (after a successful check)."""
+        for widget in (self.host, self.port, *widgets):
+            widget.state(["!invalid"])
+
+    def lock(self, locked: bool) -> None:
+        """Disable host and port while the endpoint runs."""
+        flag = ["disabled"] if locked else ["!disabled"]
+        self.host.state(flag)
+        self.port.state(flag)

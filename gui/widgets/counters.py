@@ -1,0 +1,57 @@
+"""The counters line under each tab: bytes and messages in and out, rates, reset."""
+
+from __future__ import annotations
+
+import tkinter as tk
+from collections.abc import Callable
+from tkinter import ttk
+
+from gui.i18n import tr
+from gui.i18n_tk import Texts
+from gui.traffic import Counters, human_rate
+
+
+class CountersBar(ttk.Frame):
+    """Shows a :class:`Counters`; :meth:`refresh` redraws, Reset zeroes it."""
+
+    def __init__(self, parent: tk.Misc, counters: Counters, on_reset: Callable[[], None] | None = None) -> None:
+        super().__init__(parent)
+        self.counters = counters
+        self.texts = Texts()
+        self._on_reset = on_reset
+        self.received = ttk.Label(self)
+        self.sent = ttk.Label(self)
+        self.rate = ttk.Label(self)
+        self.received.pack(side="left", padx=(0, 16))
+        self.sent.pack(side="left", padx=(0, 16))
+        self.rate.pack(side="left")
+        reset = self.texts.bind(ttk.Button(self, command=self.reset, takefocus=False), "counters.reset")
+        reset.pack(side="right")
+        self._shown: tuple[object, ...] = ()
+        self.texts.call(self._redraw)
+
+    def reset(self) -> None:
+        """Zero the counters (the log and the spooled data are kept)."""
+        self.counters.reset()
+        if self._on_reset is not None:
+            self._on_reset()
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Redraw if anything changed since the last call."""
+        c = self.counters
+        c.sample()
+        state = (c.bytes_in, c.msgs_in, c.bytes_out, c.msgs_out, round(c.rate_in), round(c.rate_out))
+        if state != self._shown:
+            self._redraw()
+
+    def _redraw(self) -> None:
+        c = self.counters
+        self._shown = (c.bytes_in, c.msgs_in, c.bytes_out, c.msgs_out, round(c.rate_in), round(c.rate_out))
+        self.received.configure(text=tr("counters.in", bytes=f"{c.bytes_in:,}", msgs=f"{c.msgs_in:,}"))
+        self.sent.configure(text=tr("counters.out", bytes=f"{c.bytes_out:,}", msgs=f"{c.msgs_out:,}"))
+        self.rate.configure(text=tr("counters.rate", rx=human_rate(c.rate_in), tx=human_rate(c.rate_out)))
+
+    def retranslate(self) -> None:
+        """Relabel after a language switch."""
+        self.texts.apply()

@@ -1,0 +1,105 @@
+"""The TCP server's client list: address, connected since, bytes in and out.
+
+Kept by the tab from PeerConnected / DataReceived / DataSent / PeerClosed events;
+byte columns are redrawn at most once per :meth:`PeerTable.refresh`. Several rows
+can be selected to send to them or disconnect them.
+"""
+
+from __future__ import annotations
+
+import time
+import tkinter as tk
+from dataclasses import dataclass
+from tkinter import ttk
+
+from gui.i18n_tk import Texts
+from gui.theme import scale_factor
+from netcore.events import Address, format_address
+
+COLUMNS = ("address", "since", "in", "out")
+
+
+@dataclass
+class PeerRow:
+    """Totals for one connected client."""
+
+    iid: str
+    since: float
+    bytes_in: int = 0
+    bytes_out: int = 0
+    dirty: bool = False
+
+
+class PeerTable(ttk.Frame):
+    """A Treeview of connected clients with multi-selection."""
+
+    def __init__(self, parent: tk.Misc, texts: Texts) -> None:
+        super().__init__(parent)
+        self.rows: dict[Address, PeerRow] = {}
+        self._by_iid: dict[str, Address] = {}
+        self._next = 0
+        self.tree = ttk.Treeview(self, columns=COLUMNS, show="headings", selectmode="extended", height=3)
+        factor = scale_factor(self)
+        for column, key, width in (("address", "peers.address", 130), ("since", "peers.since", 74),
+                                   ("in", "peers.in", 46), ("out", "peers.out", 46)):
+            texts.heading(self.tree, column, key)
+            self.tree.column(column, width=round(width * factor), minwidth=36, stretch=column == "address")
+            self.tree.column(column, anchor="w" if column in ("address", "since") else "e")
+        scroll = ttk.Scrollbar(self, orient="vertical", command=self.tree.yview)
+        self.tree.configure(yscrollcommand=scroll.set)
+        self.tree.grid(row=0, column=0, sticky="nsew")
+        scroll.grid(row=0, column=1, sticky="ns")
+        self.rowconfigure(0, weight=1)
+        self.columnconfigure(0, weight=1)
+
+    def add(self, peer: Address, since: float | None = None) -> None:
+        """A client connected."""
+        if peer in self.rows:
+            return
+        self._next += 1
+        iid = f"peer{self._next}"
+        when = time.time() if since is None else since
+        self.rows[peer] = PeerRow(iid, when)
+        self._by_iid[iid] = peer
+        since_text = time.strftime("%H:%M:%S", time.localtime(when))
+        self.tree.insert("", "end", iid=iid, values=(format_address(peer), since_text, "0", "0"))
+
+    def remove(self, peer: Address) -> None:
+        """A client went away."""
+        row = self.rows.pop(peer, None)
+        if row is not None:
+            self._by_iid.pop(row.iid, None)
+            self.tree.delete(row.iid)
+
+    def clear(self) -> None:
+        """Forget every client (the server stopped)."""
+        for peer in list(self.rows):
+            self.remove(peer)
+
+    def count(self, peer: Address, received: int = 0, sent: int = 0) -> None:
+        """Add bytes to a client's totals (drawn on the next refresh)."""
+        row = self.rows.get(peer)
+        if row is not None:
+            row.bytes_in += received
+            row.bytes_out += sent
+            row.dirty = True
+
+    def refresh(self) -> None:
+        """Redraw the byte columns of rows that changed."""
+        for row in self.rows.values():
+            if row.dirty:
+                row.dirty = False
+                self.tree.set(row.iid, "in", f"{row.bytes_in:,}")
+                self.tree.set(row.iid, "out", f"{row.bytes_out:,}")
+
+    def selected(self) -> list[Address]:
+        """The selected clients, in table order."""
+        return [self._by_iid[iid] for iid in self.tree.selection() if iid in self._by_iid]
+
+    def select(self, peers: list[Address]) -> None:
+        """Select exactly ``peers`` (tests and "select all")."""
+        self.tree.selection_set([self.rows[p].iid for p in peers if p in self.rows])
+
+    def peers(self) -> list[Address]:
+        """Every connected client."""
+        return list(self.rows)

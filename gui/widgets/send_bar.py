@@ -1,0 +1,230 @@
+"""The send bar: multi-line input, mode/encoding/line ending, Send, history, quick slots.
+
+The text becomes bytes through :func:`netcore.payload.build_payload`; a typing
+mistake (bad hex, a character the encoding cannot hold) is shown under the input
+and nothing is sent. Ctrl+Enter sends; Up on the first line and Down on the last
+walk the history. Repeat and file sending live in :mod:`gui.widgets.repeat`.
+"""
+
+from __future__ import annotations
+
+import tkinter as tk
+from collections.abc import Callable
+from functools import partial
+from tkinter import ttk
+
+from gui.i18n import has, tr
+from gui.i18n_tk import Choice, Texts, tab_moves_focus
+from gui.settings import QuickSlot, TabSettings
+from gui.widgets.repeat import RepeatControls
+from netcore.payload import ENCODINGS, LINE_ENDINGS, SEND_MODES, build_payload
+from netcore.validation import InputError
+
+MAX_HISTORY = 100
+ENCODING_LABELS = {"utf-8": "UTF-8", "gbk": "GBK", "latin-1": "Latin-1"}
+
+
+def input_message(error: InputError) -> str:
+    """An :class:`InputError` in the current language (by code; English if unknown)."""
+    key = f"input.{error.code}"
+    if not has(key):
+        return str(error)
+    params = dict(error.params)
+    field = params.get("field", "")
+    if has(f"field.{field}"):
+        params["field"] = tr(f"field.{field}")
+    return tr(key, **params)
+
+
+class SendBar(ttk.Frame):
+    """Compose bytes and hand them to ``on_send`` (which returns False if not sent)."""
+
+    def __init__(self, parent: tk.Misc, settings: TabSettings, quick: list[QuickSlot],
+                 on_send: Callable[[bytes], bool]) -> None:
+        super().__init__(parent)
+        self.texts = Texts()
+        self.on_send = on_send
+        self.quick = quick
+        self.history: list[tuple[str, str]] = []
+        self._history_index = 0
+        self.input = tk.Text(self, height=3, width=40, wrap="word", undo=True, font="TkFixedFont",
+                             borderwidth=0, highlightthickness=1, padx=6, pady=4)
+        self.input.grid(row=0, column=0, columnspan=2, sticky="nsew")
+        self.border_color = "#d0d0d0"
+        """The input's normal border colour (set by :meth:`set_colors`)."""
+        self.set_colors(dark=False)
+        self.send_button = self.texts.bind(ttk.Button(self, command=self.send, style="Accent.TButton"), "send.send")
+        self.send_button.grid(row=0, column=2, sticky="nsew", padx=(6, 0))
+        options = ttk.Frame(self)
+        options.grid(row=1, column=0, columnspan=3, sticky="ew", pady=(6, 0))
+        self.mode = self._choice(options, "send.mode", list(SEND_MODES), "mode", 8)
+        self.encoding = self._choice(options, "send.encoding", list(ENCODINGS), "", 8)
+        self.encoding.widget.configure(values=[ENCODING_LABELS[e] for e in ENCODINGS])
+        self.line_ending = self._choice(options, "send.line_ending", list(LINE_ENDINGS), "ending", 9)
+        self.repeat = RepeatControls(options, self.texts, self.send)
+        self.repeat.pack(side="right")
+        self.bottom = ttk.Frame(self)
+        """Quick slots on the left, Send file on the right."""
+        self.bottom.grid(row=2, column=0, columnspan=3, sticky="ew", pady=(6, 0))
+        self.file_button = self.texts.bind(ttk.Button(self.bottom), "send.file")
+        self.file_button.pack(side="right")
+        self.error = ttk.Label(self, foreground="#d93025", anchor="w")
+        self.error.grid(row=3, column=0, columnspan=3, sticky="ew", pady=(4, 0))
+        self.error.grid_remove()
+        self._build_quick()
+        self.columnconfigure(0, weight=1)
+        self.rowconfigure(0, weight=1)
+        self.mode.set(settings.send_mode)
+        self.encoding.set(settings.encoding)
+        self.line_ending.set(settings.line_ending)
+        self._bind_keys()
+
+    def _choice(self, parent: ttk.Frame, key: str, codes: list[str], prefix: str, width: int) -> Choice:
+        self.texts.bind(ttk.Label(parent), key).pack(side="left", padx=(0, 4))
+        choice = Choice(parent, codes, prefix, width)
+        choice.widget.pack(side="left", padx=(0, 10))
+        if prefix:
+            self.texts.call(choice.retranslate)
+        return choice
+
+    def _bind_keys(self) -> None:
+        self.input.bind("<Up>", self._history_up)
+        self.input.bind("<Down>", self._history_down)
+        self.input.bind("<Control-Up>", lambda _e: self._recall(-1))
+        self.input.bind("<Control-Down>", lambda _e: self._recall(1))
+        self.input.bind("<<Modified>>", self._typed)
+        tab_moves_focus(self.input)
+
+    # ---- sending ----
+
+    def payload(self, text: str | None = None, mode: str | None = None) -> bytes:
+        """The bytes for ``text`` (default: the input) in the chosen mode; raises InputError."""
+        text = self.get_text() if text is None else text
+        return build_payload(text, mode or self.mode.get(), self.encoding.get(), self.line_ending.get())
+
+    def send(self, text: str | None = None, mode: str | None = None) -> bool:
+        """Build the payload and send it; False (and the error shown) if it could not be."""
+        try:
+            data = self.payload(text, mode)
+        except InputError as error:
+            self.show_error(input_message(error))
+            return False
+        self.show_error("")
+        if not self.on_send(data):
+            return False
+        if text is None:
+            self._remember(self.get_text(), self.mode.get())
+        return True
+
+    def set_colors(self, dark: bool) -> None:
+        """Input colours for a light or dark theme."""
+        self.border_color = "#3a3a3a" if dark else "#c4c4c4"
+        self.input.configure(background="#1c1c1c" if dark else "#ffffff",
+                             foreground="#e8eaed" if dark else "#202124",
+                             insertbackground="#e8eaed" if dark else "#202124",
+                             highlightbackground=self.border_color, highlightcolor="#57a0ff" if dark else "#0067c0")
+
+    def say(self, message: str, error: bool = False) -> None:
+        """A line under the send bar ("" hides it): an input error (red) or file progress."""
+        self.error.configure(text=message, foreground="#d93025" if error else "")
+        if message:
+            self.error.grid()
+        else:
+            self.error.grid_remove()
+
+    def show_error(self, message: str) -> None:
+        """Say why the input cannot be sent ("" clears it); the input turns red."""
+        self.say(message, error=True)
+        self.input.configure(highlightbackground="#d93025" if message else self.border_color)
+
+    def _typed(self, _event: object) -> None:
+        if self.input.edit_modified():
+            self.input.edit_modified(False)
+            if str(self.error.cget("text")):
+                self.show_error("")
+
+    # ---- text and history ----
+
+    def get_text(self) -> str:
+        """The input without Tk's trailing newline."""
+        return self.input.get("1.0", "end-1c")
+
+    def set_text(self, text: str) -> None:
+        """Replace the input."""
+        self.input.delete("1.0", "end")
+        self.input.insert("1.0", text)
+
+    def _remember(self, text: str, mode: str) -> None:
+        if text and (not self.history or self.history[-1] != (text, mode)):
+            self.history.append((text, mode))
+            del self.history[:-MAX_HISTORY]
+        self._history_index = len(self.history)
+
+    def _recall(self, step: int) -> str:
+        index = self._history_index + step
+        if 0 <= index < len(self.history):
+            self._history_index = index
+            text, mode = self.history[index]
+            self.set_text(text)
+            self.mode.set(mode)
+        elif index >= len(self.history):
+            self._history_index = len(self.history)
+            self.set_text("")
+        return "break"
+
+    def _history_up(self, _event: object) -> str | None:
+        if self.input.index("insert").split(".")[0] == "1":
+            return self._recall(-1)
+        return None
+
+    def _history_down(self, _event: object) -> str | None:
+        if self.input.compare("insert lineend", "==", "end-1c"):
+            return self._recall(1)
+        return None
+
+    # ---- quick slots ----
+
+    def _build_quick(self) -> None:
+        self.texts.bind(ttk.Label(self.bottom), "send.quick").pack(side="left", padx=(0, 4))
+        self.quick_buttons: list[ttk.Button] = []
+        for index in range(len(self.quick)):
+            button = ttk.Button(self.bottom, width=11, takefocus=False, command=partial(self.send_quick, index))
+            button.pack(side="left", padx=(0, 4))
+            button.bind("<Button-3>", partial(self._quick_menu, index))
+            self.quick_buttons.append(button)
+        self.texts.call(self._label_quick)
+
+    def _label_quick(self) -> None:
+        for index, (button, slot) in enumerate(zip(self.quick_buttons, self.quick, strict=True)):
+            preview = slot.text.replace("\n", "⏎")
+            preview = preview if len(preview) <= 10 else preview[:9] + "…"
+            button.configure(text=f"{index + 1}: {preview}" if slot.text else tr("send.quick_empty", n=index + 1))
+
+    def send_quick(self, index: int) -> bool:
+        """Send slot ``index``; an empty slot stores the input instead."""
+        slot = self.quick[index]
+        if not slot.text:
+            self.store_quick(index)
+            return False
+        return self.send(slot.text, slot.mode)
+
+    def store_quick(self, index: int) -> None:
+        """Put the current input (and mode) into slot ``index``."""
+        self.quick[index].text = self.get_text()
+        self.quick[index].mode = self.mode.get()
+        self._label_quick()
+
+    def _quick_menu(self, index: int, event: tk.Event[tk.Misc]) -> None:
+        menu = tk.Menu(self, tearoff=False)
+        menu.add_command(label=tr("send.quick_store"), command=lambda: self.store_quick(index))
+        menu.add_command(label=tr("send.quick_clear"), command=lambda: self._clear_quick(index))
+        menu.tk_popup(event.x_root, event.y_root)
+
+    def _clear_quick(self, index: int) -> None:
+        self.quick[index].text = ""
+        self._label_quick()
+
+    def retranslate(self) -> None:
+        """Relabel after a language switch."""
+        self.texts.apply()
+        self.repeat.retranslate()
