@@ -13,8 +13,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from netcore import EventQueue, UdpConfig, UdpEndpoint  # noqa: E402
-from netcore.events import DataReceived, ErrorEvent, Notice, State, StateChanged  # noqa: E402
+from netcore import EventQueue, UdpConfig, UdpEndpoint
+from netcore.events import DataReceived, ErrorEvent, Notice, State, StateChanged
 
 GROUP = "239.1.2.3"
 

@@ -198,5 +198,5 @@ def test_time_and_custom_replies(serve, rec: Recorder) -> None:
     assert time.strftime("%Y-%m-%d").encode() in answer or time.strftime("%Y").encode() in answer
     server.set_reply(make_reply_rule("custom", "#{count} from {peer}: {message}\\r\\n"))
     client.sendall(b"{time} %s {0}")  # braces in data stay data
-    peer = "127.0.0.1:%d" % client.getsockname()[1]
+    peer = f"127.0.0.1:{client.getsockname()[1]}"
     assert client.recv(100) == f"#2 from {peer}: {{time}} %s {{0}}\r\n".encode()
