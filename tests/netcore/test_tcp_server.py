@@ -197,6 +197,8 @@ def test_time_and_custom_replies(serve, rec: Recorder) -> None:
     assert answer.startswith(b"[") and answer.endswith(b"] what time is it")
     assert time.strftime("%Y-%m-%d").encode() in answer or time.strftime("%Y").encode() in answer
     server.set_reply(make_reply_rule("custom", "#{count} from {peer}: {message}\\r\\n"))
+    server.send(b"sync")  # commands run in order: once this arrives, the new rule is in place
+    assert recv_exactly(client, 4) == b"sync"
     client.sendall(b"{time} %s {0}")  # braces in data stay data
     peer = f"127.0.0.1:{client.getsockname()[1]}"
     assert client.recv(100) == f"#2 from {peer}: {{time}} %s {{0}}\r\n".encode()
