@@ -27,20 +27,33 @@ class EventQueue:
         self.max_events = max_events
         self._events: deque[Event] = deque()
         self._bytes = 0
-        self._ready = threading.Condition(threading.Lock())
+        self._lock = threading.Lock()  # entered directly on the hot path (no Python-level __enter__)
+        self._ready = threading.Condition(self._lock)
         self._listeners: list[Callable[[], None]] = []
         self._was_congested = False
         self.peak_bytes = 0
         """Most payload bytes ever held at once (for tests and benchmarks)."""
 
-    def put(self, event: Event) -> None:
-        """Append ``event``; never blocks, even when congested."""
-        with self._ready:
+    def put(self, event: Event, wake: bool = True) -> None:
+        """Append ``event``; never blocks, even when congested.
+
+        ``wake=False`` leaves a waiting consumer asleep: a worker puts a whole
+        round of events that way and calls :meth:`wake_consumer` once, so the
+        consumer does not take the GIL in the middle of a request and its reply.
+        """
+        with self._lock:
             self._events.append(event)
             self._bytes += event.payload_size
             if self._bytes > self.peak_bytes:
                 self.peak_bytes = self._bytes
-            self._ready.notify()
+            if wake:
+                self._ready.notify()
+
+    def wake_consumer(self) -> None:
+        """Wake a consumer waiting in :meth:`get` or :meth:`wait` (if any)."""
+        with self._ready:
+            if self._events:
+                self._ready.notify()
 
     @property
     def congested(self) -> bool:
@@ -57,7 +70,7 @@ class EventQueue:
 
     def drain(self, max_items: int | None = None) -> list[Event]:
         """Take up to ``max_items`` events (all if None) without waiting."""
-        with self._ready:
+        with self._lock:
             count = len(self._events) if max_items is None else min(max_items, len(self._events))
             taken = [self._events.popleft() for _ in range(count)]
             self._bytes -= sum(event.payload_size for event in taken)

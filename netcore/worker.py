@@ -60,25 +60,32 @@ class SendBudget:
 
     def __init__(self) -> None:
         self._pending = 0
-        self._changed = threading.Condition(threading.Lock())
+        self._waiters = 0
+        self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)
 
     @property
     def pending(self) -> int:
         return self._pending
 
     def add(self, nbytes: int) -> None:
-        with self._changed:
+        with self._lock:
             self._pending += nbytes
 
     def done(self, nbytes: int) -> None:
-        with self._changed:
+        with self._lock:
             self._pending = max(0, self._pending - nbytes)
-            self._changed.notify_all()
+            if self._waiters:  # the hot path (every send) skips the wake-up when nobody waits
+                self._changed.notify_all()
 
     def wait_below(self, limit: int, timeout: float | None) -> bool:
         """Wait until fewer than ``limit`` bytes are pending; False on timeout."""
         with self._changed:
-            return self._changed.wait_for(lambda: self._pending < limit, timeout)
+            self._waiters += 1
+            try:
+                return self._changed.wait_for(lambda: self._pending < limit, timeout)
+            finally:
+                self._waiters -= 1
 
 
 class Endpoint:
@@ -105,6 +112,7 @@ class Endpoint:
         self._stopping = False
         self._paused = False
         self._final_state = State.STOPPED
+        self._in_loop = False
 
     # ---- front-end side (any thread) ----
 
@@ -167,6 +175,14 @@ class Endpoint:
         return True
 
     def _loop(self) -> None:
+        self._in_loop = True
+        try:
+            self._run_rounds()
+        finally:
+            self._in_loop = False
+            self._events.wake_consumer()
+
+    def _run_rounds(self) -> None:
         while not self._stopping:
             self._check_congestion()
             timeout = PAUSED_POLL_SECONDS if self._paused else self._select_timeout()
@@ -176,6 +192,7 @@ class Endpoint:
                 if self._stopping:
                     break
             self._on_tick()
+            self._events.wake_consumer()  # once per round, not once per event
 
     def _shutdown(self) -> None:
         if self._final_state is not State.ERROR:
@@ -229,7 +246,7 @@ class Endpoint:
     # ---- helpers for subclasses ----
 
     def _emit(self, event: Event) -> None:
-        self._events.put(event)
+        self._events.put(event, wake=not self._in_loop)
 
     def _set_state(self, state: State, local: Address | None = None, remote: Address | None = None) -> None:
         self.state = state
