@@ -205,9 +205,29 @@ class MainWindow:
         tab = self.current_tab()
         if tab is None:
             return None
-        name = filedialog.asksaveasfilename(parent=self.root, title=tr("menu.save_log"), defaultextension=".txt",
-                                            filetypes=[(tr("file.text"), "*.txt"), (tr("file.csv"), "*.csv")])
-        return self.write_log(tab, Path(name)) if name else None
+        path = self._ask_save_path(tr("menu.save_log"), self._file_stem(tab),
+                                   [(tr("file.text"), ".txt"), (tr("file.csv"), ".csv")])
+        return self.write_log(tab, path) if path else None
+
+    def _file_stem(self, tab: EndpointTab) -> str:
+        """A file name to suggest, e.g. ``socketlab-tcp-server-20250101-1200``."""
+        return f"socketlab-{tab.kind.replace('_', '-')}-{time.strftime('%Y%m%d-%H%M%S')}"
+
+    def _ask_save_path(self, title: str, initial: str, types: list[tuple[str, str]]) -> Path | None:
+        """A save dialog; a name typed without an extension gets the chosen type's one.
+
+        Tk's own dialog (Linux) would add ``defaultextension`` even when the user picked
+        CSV, so the type chosen is read back from ``typevariable`` instead.
+        """
+        chosen = tk.StringVar(self.root, types[0][0])
+        name = filedialog.asksaveasfilename(parent=self.root, title=title, initialfile=initial,
+                                            filetypes=[(label, f"*{ext}") for label, ext in types],
+                                            typevariable=chosen)
+        if not name:
+            return None
+        path = Path(name)
+        extension = dict(types).get(chosen.get(), types[0][1])
+        return path if path.suffix else path.with_name(path.name + extension)
 
     def write_log(self, tab: EndpointTab, path: Path) -> Path | None:
         """Write ``tab``'s log to ``path`` (CSV if it ends in .csv); a dialog on failure."""
@@ -227,9 +247,9 @@ class MainWindow:
         tab = self.current_tab()
         if tab is None:
             return None
-        name = filedialog.asksaveasfilename(parent=self.root, title=tr("menu.save_received"),
-                                            defaultextension=".bin", filetypes=[(tr("file.binary"), "*.bin")])
-        return self.write_received(tab, Path(name)) if name else None
+        path = self._ask_save_path(tr("menu.save_received"), self._file_stem(tab),
+                                   [(tr("file.binary"), ".bin")])
+        return self.write_received(tab, path) if path else None
 
     def write_received(self, tab: EndpointTab, path: Path) -> Path | None:
         """Copy ``tab``'s spool to ``path``; a dialog on failure."""

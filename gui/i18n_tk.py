@@ -104,6 +104,7 @@ class Choice:
         self._listeners.append(listener)
 
     def _selected(self, _event: object) -> None:
+        self.widget.selection_clear()  # a read-only box keeps its text highlighted otherwise
         code = self.get()
         for listener in self._listeners:
             listener(code)

@@ -82,6 +82,11 @@ def _fonts(root: tk.Tk) -> None:
         size = int(named.cget("size"))
         if name.startswith("SunValley") and size < 0:
             named.configure(size=max(1, math.ceil(-size * 0.75)))
+    if "SunValleyBodyFont" in tkfont.names(root):
+        # sv-ttk gives its font only to the entries that exist when the theme is set;
+        # entries made later (a new tab) use TkTextFont: make that the same font.
+        body = tkfont.nametofont("SunValleyBodyFont", root).actual()
+        tkfont.nametofont("TkTextFont", root).configure(family=body["family"], size=body["size"])
     fixed = tkfont.nametofont("TkFixedFont", root)
     families = set(tkfont.families(root))
     for family in ("Cascadia Mono", "Consolas", "Menlo", "DejaVu Sans Mono", "Noto Sans Mono", "Liberation Mono"):

@@ -94,11 +94,11 @@ EN: dict[str, str] = {
     "client.remote": "Server address",
     "client.half_close": "Send FIN (half-close)",
     "client.half_close_note": "Tells the server you are done sending; you can still receive.",
-    "udp.target": "Send to (host:port)",
+    "udp.target": "Send to",
     "udp.reply_last": "Reply to the last sender",
     "udp.last_sender": "Last sender: {address}",
     "udp.broadcast": "Allow broadcast",
-    "udp.group": "Multicast group",
+    "udp.group": "Multicast",
     "udp.join": "Join",
     "udp.leave": "Leave",
     # send bar
@@ -153,6 +153,8 @@ EN: dict[str, str] = {
     # counters and status bar
     "counters.in": "Received {bytes} B in {msgs} messages",
     "counters.out": "Sent {bytes} B in {msgs} messages",
+    "counters.in_one": "Received {bytes} B in {msgs} message",
+    "counters.out_one": "Sent {bytes} B in {msgs} message",
     "counters.rate": "Rate ← {rx}  → {tx}",
     "counters.reset": "Reset counters",
     "status.addresses": "This machine:",

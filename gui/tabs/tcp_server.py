@@ -46,25 +46,29 @@ class TcpServerTab(EndpointTab):
         self.row.host.configure(values=bind_choices(self.host.addresses()))
 
     def build_side(self, frame: ttk.Frame) -> None:
+        """Clients (title and actions on one row), the table, send-to and auto-reply.
+
+        Packed from the bottom up, so the table takes every pixel that is left.
+        """
         self.side = frame
-        self.clients_label = ttk.Label(frame)
-        self.clients_label.pack(side="top", anchor="w")
-        self.reply = AutoReply(frame, self)  # packed from the bottom up; the table takes what is left
+        header = ttk.Frame(frame)
+        header.pack(side="top", fill="x")
+        self.clients_label = ttk.Label(header)
+        self.clients_label.pack(side="left")
+        self.texts.bind(ttk.Button(header, command=lambda: self.peers.select(self.peers.peers())),
+                        "peers.select_all").pack(side="right", padx=(4, 0))
+        self.texts.bind(ttk.Button(header, command=self.disconnect_selected), "peers.disconnect").pack(side="right")
+        self.reply = AutoReply(frame, self)
         self.reply.pack(side="bottom", fill="x")
         self.send_to = tk.StringVar(self, "all")
         target = ttk.Frame(frame)
-        target.pack(side="bottom", fill="x", pady=(4, 6))
+        target.pack(side="bottom", fill="x", pady=(2, 6))
         self.texts.bind(ttk.Label(target), "peers.send_to").pack(side="left")
         for value, key in (("all", "peers.all"), ("selected", "peers.selected")):
             button = ttk.Radiobutton(target, variable=self.send_to, value=value)
             self.texts.bind(button, key).pack(side="left", padx=(6, 0))
-        buttons = ttk.Frame(frame)
-        buttons.pack(side="bottom", fill="x")
-        self.texts.bind(ttk.Button(buttons, command=self.disconnect_selected), "peers.disconnect").pack(side="left")
-        self.texts.bind(ttk.Button(buttons, command=lambda: self.peers.select(self.peers.peers())),
-                        "peers.select_all").pack(side="left", padx=(4, 0))
         self.peers = PeerTable(frame, self.texts)
-        self.peers.pack(side="top", fill="both", expand=True, pady=(2, 4))
+        self.peers.pack(side="top", fill="both", expand=True, pady=(4, 4))
         self.texts.call(self._count_clients)
 
     def _count_clients(self) -> None:

@@ -34,32 +34,37 @@ class UdpTab(EndpointTab):
 
     def __init__(self, parent: tk.Misc, host: TabHost) -> None:
         self._last: Address | None = None
+        self._shown_last: Address | None = None
         super().__init__(parent, host)
         self.row.host.configure(values=bind_choices(self.host.addresses()))
         self.target.insert(0, self.prefs.target)
 
     def build_side(self, frame: ttk.Frame) -> None:
-        self.texts.bind(ttk.Label(frame), "udp.target").pack(anchor="w")
+        """Labels left, fields right, one row each, so it fits a 700 px high screen."""
+        self.texts.bind(ttk.Label(frame), "udp.target").grid(row=0, column=0, sticky="w", padx=(0, 6))
         self.target = ttk.Entry(frame, width=24)
-        self.target.pack(fill="x", pady=(2, 4))
+        self.target.grid(row=0, column=1, sticky="ew")
         self.target.bind("<KeyRelease>", lambda _e: self.target.state(["!invalid"]), add="+")
         self.reply_last = tk.BooleanVar(self, False)
         check = ttk.Checkbutton(frame, variable=self.reply_last)
-        self.texts.bind(check, "udp.reply_last").pack(anchor="w")
+        self.texts.bind(check, "udp.reply_last").grid(row=1, column=0, columnspan=2, sticky="w", pady=(4, 0))
         self.last_sender = ttk.Label(frame, text="", font="TkFixedFont")
-        self.last_sender.pack(anchor="w", pady=(0, 4))
+        """Who sent the last datagram (shown once someone has)."""
+        self.last_sender.grid(row=2, column=0, columnspan=2, sticky="w")
+        self.last_sender.grid_remove()
         self.broadcast = tk.BooleanVar(self, False)
         check = ttk.Checkbutton(frame, variable=self.broadcast, command=self._set_broadcast)
-        self.texts.bind(check, "udp.broadcast").pack(anchor="w", pady=(0, 6))
+        self.texts.bind(check, "udp.broadcast").grid(row=3, column=0, columnspan=2, sticky="w", pady=(0, 6))
         self._build_multicast(frame)
         self.reply = AutoReply(frame, self)
-        self.reply.pack(fill="x", pady=(8, 0))
+        self.reply.grid(row=5, column=0, columnspan=2, sticky="ew", pady=(10, 0))
+        frame.columnconfigure(1, weight=1)
 
     def _build_multicast(self, frame: ttk.Frame) -> None:
-        self.texts.bind(ttk.Label(frame), "udp.group").pack(anchor="w")
+        self.texts.bind(ttk.Label(frame), "udp.group").grid(row=4, column=0, sticky="w", padx=(0, 6))
         row = ttk.Frame(frame)
-        row.pack(fill="x", pady=(2, 0))
-        self.group = ttk.Entry(row, width=16)
+        row.grid(row=4, column=1, sticky="ew")
+        self.group = ttk.Entry(row, width=10)
         self.group.insert(0, "239.1.2.3")
         self.group.pack(side="left", fill="x", expand=True)
         for key, join in (("udp.join", True), ("udp.leave", False)):
@@ -119,6 +124,15 @@ class UdpTab(EndpointTab):
 
     def draw_stats(self) -> None:
         super().draw_stats()
-        if self._last is not None:
-            self.last_sender.configure(text=tr("udp.last_sender", address=format_address(self._last)))
-            self._last = None
+        if self._last is not None and self._last != self._shown_last:
+            self._shown_last = self._last
+            self._label_last_sender()
+
+    def _label_last_sender(self) -> None:
+        if self._shown_last is not None:
+            self.last_sender.configure(text=tr("udp.last_sender", address=format_address(self._shown_last)))
+            self.last_sender.grid()
+
+    def retranslate(self) -> None:
+        super().retranslate()
+        self._label_last_sender()

@@ -37,7 +37,7 @@ class AddressRow(ttk.Frame):
         row = ttk.Frame(self)
         row.pack(fill="x")
         texts.bind(ttk.Label(row), host_key).pack(side="left")
-        self.host = ttk.Combobox(row, width=24)
+        self.host = ttk.Combobox(row, width=20)
         self.host.pack(side="left", padx=(4, 10))
         texts.bind(ttk.Label(row), "conn.port").pack(side="left")
         self.port = ttk.Entry(row, width=7)
@@ -50,7 +50,7 @@ class AddressRow(ttk.Frame):
         self.state_label = ttk.Label(row, anchor="w")
         self.state_label.pack(side="left", fill="x", expand=True)
         self.info_label = ttk.Label(self, anchor="w", justify="left")
-        self.info_label.pack(fill="x", pady=(4, 0))
+        """The line under the row; packed only while it has something to say."""
         self.info_label.bind("<Configure>", lambda e: self.info_label.configure(wraplength=max(200, e.width - 8)))
         texts.call(self._redraw)
 
@@ -76,7 +76,12 @@ class AddressRow(ttk.Frame):
             label = f"{label}: {self._state_detail}"
         self.state_label.configure(text=f"● {label}", foreground=STATE_COLORS[self.current])
         text, kind = self._info
-        self.info_label.configure(text=text(), foreground=INFO_COLORS[kind])
+        shown = text()
+        self.info_label.configure(text=shown, foreground=INFO_COLORS[kind])
+        if shown and not self.info_label.winfo_manager():
+            self.info_label.pack(fill="x", pady=(4, 0))
+        elif not shown:
+            self.info_label.pack_forget()
 
     def flag(self, widget: ttk.Entry, message: Callable[[], str]) -> None:
         """Mark ``widget`` invalid (red) and say why (``message()``) on the info line; focus it."""

@@ -38,21 +38,33 @@ class AutoReply(ttk.Frame):
     def __init__(self, parent: tk.Misc, tab: ReplyOwner) -> None:
         super().__init__(parent)
         self.tab = tab
-        tab.texts.bind(ttk.Label(self), "reply.title").pack(anchor="w")
+        tab.texts.bind(ttk.Label(self), "reply.title").grid(row=0, column=0, sticky="w", padx=(0, 6))
         self.kind = Choice(self, list(REPLY_KINDS), "reply", 14)
-        self.kind.widget.pack(fill="x", pady=(2, 2))
+        self.kind.widget.grid(row=0, column=1, sticky="ew")
         tab.texts.call(self.kind.retranslate)
         self.template = ttk.Entry(self)
-        self.template.pack(fill="x")
+        """The custom template; shown only while "custom" is the choice."""
+        self.template.grid(row=1, column=0, columnspan=2, sticky="ew", pady=(4, 0))
+        self.columnconfigure(1, weight=1)
         self.kind.set(tab.prefs.reply)
         self.template.insert(0, tab.prefs.reply_template)
-        self.kind.on_change(lambda _code: self.apply())
+        self.kind.on_change(lambda _code: self._chosen())
         self.template.bind("<Return>", lambda _e: self.apply())
         self.template.bind("<FocusOut>", lambda _e: self.apply())
         self._sync()
 
     def _sync(self) -> None:
-        self.template.state(["!disabled" if self.kind.get() == "custom" else "disabled"])
+        """Show the template field only for a custom reply (it means nothing otherwise)."""
+        if self.kind.get() == "custom":
+            self.template.grid()
+        else:
+            self.template.grid_remove()
+
+    def _chosen(self) -> None:
+        self.apply()
+        if self.kind.get() == "custom":
+            self.template.focus_set()
+            self.template.icursor("end")
 
     def rule(self) -> ReplyRule | None:
         """The chosen rule; raises InputError for a bad template."""

@@ -19,14 +19,14 @@ class CountersBar(ttk.Frame):
         self.counters = counters
         self.texts = Texts()
         self._on_reset = on_reset
+        reset = self.texts.bind(ttk.Button(self, command=self.reset, takefocus=False), "counters.reset")
+        reset.pack(side="right")  # packed first: big numbers squeeze the rate, never the button
         self.received = ttk.Label(self)
         self.sent = ttk.Label(self)
         self.rate = ttk.Label(self)
         self.received.pack(side="left", padx=(0, 16))
         self.sent.pack(side="left", padx=(0, 16))
         self.rate.pack(side="left")
-        reset = self.texts.bind(ttk.Button(self, command=self.reset, takefocus=False), "counters.reset")
-        reset.pack(side="right")
         self._shown: tuple[object, ...] = ()
         self.texts.call(self._redraw)
 
@@ -48,8 +48,10 @@ class CountersBar(ttk.Frame):
     def _redraw(self) -> None:
         c = self.counters
         self._shown = (c.bytes_in, c.msgs_in, c.bytes_out, c.msgs_out, round(c.rate_in), round(c.rate_out))
-        self.received.configure(text=tr("counters.in", bytes=f"{c.bytes_in:,}", msgs=f"{c.msgs_in:,}"))
-        self.sent.configure(text=tr("counters.out", bytes=f"{c.bytes_out:,}", msgs=f"{c.msgs_out:,}"))
+        in_key, out_key = ("counters.in_one" if c.msgs_in == 1 else "counters.in",
+                           "counters.out_one" if c.msgs_out == 1 else "counters.out")
+        self.received.configure(text=tr(in_key, bytes=f"{c.bytes_in:,}", msgs=f"{c.msgs_in:,}"))
+        self.sent.configure(text=tr(out_key, bytes=f"{c.bytes_out:,}", msgs=f"{c.msgs_out:,}"))
         self.rate.configure(text=tr("counters.rate", rx=human_rate(c.rate_in), tx=human_rate(c.rate_out)))
 
     def retranslate(self) -> None:

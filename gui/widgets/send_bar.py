@@ -21,6 +21,7 @@ from netcore.payload import ENCODINGS, LINE_ENDINGS, SEND_MODES, build_payload
 from netcore.validation import InputError
 
 MAX_HISTORY = 100
+ERROR_COLOR = "#d93025"
 ENCODING_LABELS = {"utf-8": "UTF-8", "gbk": "GBK", "latin-1": "Latin-1"}
 
 
@@ -77,6 +78,8 @@ class SendBar(ttk.Frame):
         self.mode.set(settings.send_mode)
         self.encoding.set(settings.encoding)
         self.line_ending.set(settings.line_ending)
+        for choice in (self.mode, self.encoding, self.line_ending):
+            choice.on_change(lambda _code: self._typed(None, force=True))
         self._bind_keys()
 
     def _choice(self, parent: ttk.Frame, key: str, codes: list[str], prefix: str, width: int) -> Choice:
@@ -93,6 +96,8 @@ class SendBar(ttk.Frame):
         self.input.bind("<Control-Up>", lambda _e: self._recall(-1))
         self.input.bind("<Control-Down>", lambda _e: self._recall(1))
         self.input.bind("<<Modified>>", self._typed)
+        self.input.bind("<Control-a>", self._select_all)  # as on Windows, not Emacs's line start
+        self.input.bind("<Control-A>", self._select_all)
         tab_moves_focus(self.input)
 
     # ---- sending ----
@@ -135,13 +140,19 @@ class SendBar(ttk.Frame):
     def show_error(self, message: str) -> None:
         """Say why the input cannot be sent ("" clears it); the input turns red."""
         self.say(message, error=True)
-        self.input.configure(highlightbackground="#d93025" if message else self.border_color)
+        self.input.configure(highlightbackground=ERROR_COLOR if message else self.border_color)
 
-    def _typed(self, _event: object) -> None:
-        if self.input.edit_modified():
+    def _typed(self, _event: object, force: bool = False) -> None:
+        """The input or a choice changed: an input error shown for the old one is stale."""
+        if force or self.input.edit_modified():
             self.input.edit_modified(False)
-            if str(self.error.cget("text")):
+            if str(self.error.cget("text")) and str(self.input.cget("highlightbackground")) == ERROR_COLOR:
                 self.show_error("")
+
+    def _select_all(self, _event: object) -> str:
+        self.input.tag_add("sel", "1.0", "end-1c")
+        self.input.mark_set("insert", "end-1c")
+        return "break"
 
     # ---- text and history ----
 
