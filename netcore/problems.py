@@ -109,6 +109,8 @@ NOTICES: dict[str, str] = {
     "client_limit": "Client limit of {limit} reached: closed the connection from {address} at once.",
     "reply_closed": "Auto-reply closed the connection to {address}.",
     "reading_paused": "The window is behind: reading paused so the sender slows down (nothing is lost).",
+    "reply_to_self": "Auto-reply skipped: the datagram came from this endpoint itself ({address}), "
+    "and answering it would answer itself forever.",
     "udp_port_unreachable": "The last datagram was refused: nothing listens on that port there.",
     "joined_group": "Joined multicast group {group} on {interface}.",
     "left_group": "Left multicast group {group}.",

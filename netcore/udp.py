@@ -18,6 +18,7 @@ from time import time
 
 from netcore.eventqueue import EventQueue
 from netcore.events import Address, DataReceived, DataSent, Notice, ReceiveOverflow, State, format_address
+from netcore.interfaces import local_addresses
 from netcore.problems import NOTICES, Problem, explain, fill
 from netcore.replies import MessageContext, ReplyRule
 from netcore.sockopts import family_for, sockaddr_repr, socket_args
@@ -62,6 +63,8 @@ class UdpEndpoint(Endpoint):
         self._counts: dict[Address, int] = {}
         self._overflow = (0, 0)
         self._outbox: deque[tuple[bytes, tuple[object, ...], Address]] = deque()
+        self._warned_self_reply = False
+        self._own: set[str] | None = None
 
     # ---- front-end side (thread-safe) ----
 
@@ -177,9 +180,32 @@ class UdpEndpoint(Endpoint):
                                     requested=MAX_DATAGRAM))
         self._counts[source] = self._counts.get(source, 0) + 1
         if self._reply is not None:
-            reply = self._reply.respond(data, MessageContext(peer=source, count=self._counts[source], now=time()))
-            if reply is not None and reply.data:
-                self._sendto(reply.data, source, source)
+            self._auto_reply(source, data)
+
+    def _auto_reply(self, source: Address, data: bytes) -> None:
+        assert self._reply is not None
+        if self._is_self(source):  # answering our own datagram would answer itself forever
+            if not self._warned_self_reply:
+                self._warned_self_reply = True
+                self._notice("reply_to_self", {"address": format_address(source)})
+            return
+        reply = self._reply.respond(data, MessageContext(peer=source, count=self._counts[source], now=time()))
+        if reply is not None and reply.data:
+            self._sendto(reply.data, source, source)
+
+    def _is_self(self, source: Address) -> bool:
+        """Did this datagram come from this very socket (sent to its own port)?"""
+        if self.local_address is None or source[1] != self.local_address[1]:
+            return False
+        host = source[0].removeprefix("::ffff:")
+        if host == self.local_address[0] or (is_ip_address(host) and ipaddress.ip_address(host).is_loopback):
+            return True
+        return host in self._own_hosts()
+
+    def _own_hosts(self) -> set[str]:
+        if self._own is None:
+            self._own = {address.ip.split("%", 1)[0] for address in local_addresses()}
+        return self._own
 
     def _flush_overflow(self) -> None:
         count, nbytes = self._overflow

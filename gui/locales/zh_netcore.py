@@ -56,6 +56,7 @@ ZH_NOTICES: dict[str, str] = {
     "client_limit": "客户端数量已达上限 {limit}：已立即关闭来自 {address} 的连接。",
     "reply_closed": "自动回复关闭了与 {address} 的连接。",
     "reading_paused": "窗口处理不过来：已暂停读取，让发送方放慢速度（不会丢失数据）。",
+    "reply_to_self": "已跳过自动回复：这个数据报来自本端点自己（{address}），回复它会无休止地回复自己。",
     "udp_port_unreachable": "上一个数据报被拒绝：对方那个端口上没有程序在监听。",
     "joined_group": "已在 {interface} 上加入组播组 {group}。",
     "left_group": "已离开组播组 {group}。",

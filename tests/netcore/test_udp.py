@@ -154,3 +154,12 @@ def test_bad_bind_host_is_refused() -> None:
     with pytest.raises(InputError) as caught:
         UdpConfig("300.1.1.1", 0)
     assert caught.value.field == "host"
+
+
+def test_auto_reply_never_answers_its_own_datagrams(start_udp, rec: Recorder) -> None:
+    udp, port = start_udp(reply=make_reply_rule("echo"))
+    udp.send_to(b"to myself", ("127.0.0.1", port))
+    notice = rec.wait_type(Notice, "udp", where=lambda e: e.code == "reply_to_self")
+    assert "forever" in notice.message
+    time.sleep(0.2)  # a loop would have sent thousands of datagrams by now
+    assert len(rec.of(DataReceived, "udp")) == 1 and len(rec.of(DataSent, "udp")) == 1
