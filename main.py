@@ -18,9 +18,21 @@ def main(argv: list[str] | None = None) -> int:
         from gui.app import run_window
 
         return run_window()
+    if sys.stdout is None and args != ["--self-test"]:
+        return no_console()
     from cli.main import run_cli
 
     return run_cli(args)
+
+
+def no_console() -> int:
+    """The windowed Windows build was started with a sub-command: there is no console to talk on."""
+    from gui import crash
+
+    crash.show(("SocketLab's command line is socketlab-cli.",
+                "SocketLab.exe has no console window. Run the sub-commands with socketlab-cli.exe, "
+                "for example:\n\nsocketlab-cli.exe tcp-server --port 9000"))
+    return 2
 
 
 def exit_now(status: int) -> None:

@@ -17,8 +17,9 @@ from collections.abc import Callable
 from pathlib import Path
 from tkinter import filedialog, ttk
 
-from gui import dialogs, i18n
+from gui import crash, dialogs, i18n
 from gui.i18n import tr
+from gui.icon import set_window_icon
 from gui.logmodel import to_csv, to_text
 from gui.menus import MenuBar
 from gui.pump import Pump
@@ -306,7 +307,7 @@ class MainWindow:
         try:
             self.store.save(self.settings)
         except OSError as error:
-            print(f"SocketLab: could not save settings: {error}", file=sys.stderr)
+            crash.note(f"could not save settings: {error}")
             return False
         return True
 
@@ -329,13 +330,19 @@ class MainWindow:
 
 def run_window() -> int:
     """Open the window and run until it is closed; the process exit status."""
+    crash.install()
     prepare_process()
     try:
         root = tk.Tk(className="SocketLab")
     except tk.TclError as error:
-        print(f"SocketLab: cannot open a window ({error}). Try 'python main.py --help' for the "
-              "command line.", file=sys.stderr)
+        command = "socketlab-cli" if getattr(sys, "frozen", False) else "python main.py"
+        message = f"SocketLab: cannot open a window ({error}). Try '{command} --help' for the command line."
+        if sys.stderr is not None:
+            print(message, file=sys.stderr)
+        crash.show(("SocketLab cannot open a window.", message))  # no stderr in a windowed Windows build
         return 2
+    crash.watch(root)
+    set_window_icon(root)
     apply_scaling(root)
     MainWindow(root)
     root.mainloop()

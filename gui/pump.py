@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import time
 import tkinter as tk
-import traceback
 from collections.abc import Callable
 
+from gui import crash
 from netcore.eventqueue import EventQueue
 from netcore.events import Event
 
@@ -59,8 +59,8 @@ class Pump:
         try:
             self._drain(started + self.BUDGET)
             more = self.flush()
-        except Exception:  # noqa: BLE001  # a bug in one row must not stop the window from updating
-            traceback.print_exc()
+        except Exception as error:  # noqa: BLE001  # a bug in one row must not stop the window from updating
+            crash.record("pump", type(error), error, error.__traceback__)  # logged; stderr may be None
         elapsed = time.perf_counter() - started
         self.longest = max(self.longest, elapsed)
         self.ticks += 1

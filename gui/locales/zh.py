@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 ZH: dict[str, str] = {
+    "crash.title": "SocketLab 出错了",
+    "crash.headline": "SocketLab 内部出了问题。",
+    "crash.detail": "{error}\n\n详细信息已保存到：\n{path}\n\n报告问题时请附上这个文件。",
     "tab.tcp_server": "TCP 服务器",
     "tab.tcp_client": "TCP 客户端",
     "tab.udp": "UDP",
