@@ -5,7 +5,8 @@ from __future__ import annotations
 EN: dict[str, str] = {
     "crash.title": "SocketLab error",
     "crash.headline": "Something went wrong inside SocketLab.",
-    "crash.detail": "{error}\n\nThe details were saved to:\n{path}\n\nPlease include that file when you report the problem.",
+    "crash.detail": "{error}\n\nThe details were saved to:\n{path}\n\n"
+    "Please include that file when you report the problem.",
     # tabs and menus
     "tab.tcp_server": "TCP Server",
     "tab.tcp_client": "TCP Client",

@@ -40,6 +40,6 @@ def test_a_worker_thread_error_waits_for_the_tk_thread(log_dir: Path, monkeypatc
     worker = threading.Thread(target=lambda: 1 / 0, name="socketlab-test-worker")
     worker.start()
     worker.join(5)
-    headline, detail = crash._pending.get(timeout=5)  # shown later by watch()'s poll, never from the worker
+    _headline, detail = crash._pending.get(timeout=5)  # shown later by watch()'s poll, never from the worker
     assert "ZeroDivisionError" in detail
     assert "socketlab-test-worker" in (log_dir / "socketlab.log").read_text(encoding="utf-8")
