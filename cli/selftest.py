@@ -83,7 +83,8 @@ def check_udp() -> Check:
 
 def _window_checks() -> list[Check]:
     if sys.platform.startswith("linux") and not os.environ.get("DISPLAY"):
-        return [("window", True, "skipped: no DISPLAY")]
+        print("SKIP window: no DISPLAY, so only the engine was tested", flush=True)
+        return []
     try:
         from gui.selftest import run_window_self_test
     except ImportError as exc:
