@@ -35,6 +35,11 @@ def no_console() -> int:
     return 2
 
 
+def console() -> None:
+    """The installed ``socketlab`` command: :func:`main`, ended through :func:`exit_now`."""
+    exit_now(main())
+
+
 def exit_now(status: int) -> None:
     """Flush and end the process, even while a daemon thread blocks reading stdin.
 

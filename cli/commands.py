@@ -157,6 +157,7 @@ def run_udp(args: argparse.Namespace) -> int:
     queue = EventQueue()
     udp = UdpEndpoint(UdpConfig(host, port, broadcast=args.broadcast, reply=rule), queue, "udp")
     session = Session(queue, udp, args.verbose)
+    failed = threading.Event()
 
     def send_line(line: bytes) -> None:
         def send(payload: bytes) -> None:
@@ -177,9 +178,11 @@ def run_udp(args: argparse.Namespace) -> int:
             out.write((format_hex(event.data) + "\n").encode("ascii") if args.hex else event.data + b"\n")
             out.flush()
         elif isinstance(event, ErrorEvent):
+            failed.set()
             _print_error(event)
         elif isinstance(event, StateChanged) and event.state in (State.ERROR, State.STOPPED):
             return 1 if event.state is State.ERROR else 0
         return None
 
-    return session.run(handle)
+    status = session.run(handle)
+    return 1 if failed.is_set() and status == 0 else status

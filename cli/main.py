@@ -92,6 +92,8 @@ def run_cli(argv: list[str]) -> int:
     except InputError as exc:
         print(f"socketlab: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # whoever read our output went away (`| head`): stop quietly, as nc does
+        return 0
 
 
 def _runner(args: argparse.Namespace) -> Callable[[argparse.Namespace], int] | None:

@@ -39,6 +39,11 @@ class Display:
             decoder = self._decoders[key] = StreamDecoder(self.encoding)
         return printable(decoder.decode(data))
 
+    def forget(self, peer: Address) -> None:
+        """A connection ended: drop its decoders, so a new one from that address starts afresh."""
+        for direction in ("in", "out"):
+            self._decoders.pop((direction, peer), None)
+
 
 def error_line(event: ErrorEvent) -> str:
     """``error: <message> Hint: <hint>`` on one line."""
@@ -50,6 +55,7 @@ def event_line(event: Event, display: Display) -> str | None:
     if isinstance(event, PeerConnected):
         return f"[{format_address(event.peer)}] connected"
     if isinstance(event, PeerClosed):
+        display.forget(event.peer)
         return f"[{format_address(event.peer)}] closed: {event.reason.value}"
     if isinstance(event, DataReceived):
         text = display.render("in", event.peer, event.data)
@@ -60,7 +66,8 @@ def event_line(event: Event, display: Display) -> str | None:
     if isinstance(event, Notice):
         return event.message
     if isinstance(event, ReceiveOverflow):
-        return f"fell behind: {event.datagrams} datagrams ({event.nbytes} bytes) counted, not shown"
+        replies = f", {event.replies} replies ({event.reply_nbytes} bytes) sent" if event.replies else ""
+        return f"fell behind: {event.datagrams} datagrams ({event.nbytes} bytes){replies} counted, not shown"
     return None
 
 

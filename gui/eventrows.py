@@ -86,8 +86,10 @@ def peer_record(event: PeerConnected | PeerClosed) -> LogRecord:
 
 def overflow_record(event: ReceiveOverflow) -> LogRecord:
     """Datagrams counted but not kept because the window fell behind."""
-    params = {"datagrams": f"{event.datagrams:,}", "bytes": f"{event.nbytes:,}"}
-    return LogRecord(ERROR, event.time, None, key="ev.overflow", params=params)
+    params = {"datagrams": f"{event.datagrams:,}", "bytes": f"{event.nbytes:,}",
+              "replies": f"{event.replies:,}", "reply_bytes": f"{event.reply_nbytes:,}"}
+    key = "ev.overflow_replies" if event.replies else "ev.overflow"
+    return LogRecord(ERROR, event.time, None, key=key, params=params)
 
 
 def other_record(event: Event) -> LogRecord | None:

@@ -185,6 +185,9 @@ class ReceiveOverflow(Event):
 
     datagrams: int
     nbytes: int
+    replies: int = 0
+    """Auto-replies sent meanwhile (counted, their payload not kept)."""
+    reply_nbytes: int = 0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -43,6 +43,11 @@ PROBLEMS: dict[str, tuple[str, str]] = {
         "The host may be down or off the network, or a firewall is silently dropping the "
         "packets. Check the address, then the firewall on the other machine.",
     ),
+    "connection_timed_out": (
+        "The connection to {address} timed out: the other side stopped answering.",
+        "The other machine may be off, unplugged or out of Wi-Fi range, or a firewall dropped the "
+        "connection. Connect again once it is back.",
+    ),
     "host_unreachable": (
         "Cannot reach {address}: no route to that host.",
         "Check that both machines are on the same network and the address is right.",
@@ -70,6 +75,14 @@ PROBLEMS: dict[str, tuple[str, str]] = {
     "family_not_supported": (
         "This machine cannot use that kind of address: {address}.",
         "IPv6 may be turned off here; try an IPv4 address such as 127.0.0.1.",
+    ),
+    "bound_to_ipv4": (
+        "This endpoint is bound to an IPv4 address, so it cannot send to the IPv6 address {address}.",
+        "Bind to :: (IPv6 and IPv4 together) or to an IPv6 address to talk to IPv6 peers.",
+    ),
+    "bound_to_ipv6": (
+        "This endpoint is bound to an IPv6 address only, so it cannot send to the IPv4 address {address}.",
+        "Bind to :: (IPv6 and IPv4 together) or to 0.0.0.0 to talk to IPv4 peers.",
     ),
     "message_too_long": (
         "The datagram of {size} bytes is too large to send.",
@@ -217,7 +230,10 @@ def explain(exc: BaseException, action: str, **params: str) -> Problem:
     ``timeout``, ``size``; ``detail`` and ``action`` are added here.
     """
     details = {"action": action, "detail": _detail(exc), **params}
-    return Problem(code_for(exc), details)
+    code = code_for(exc)
+    if code == "timed_out" and "timeout" not in details:  # an established connection, not a connect()
+        code = "connection_timed_out"
+    return Problem(code, details)
 
 
 def _detail(exc: BaseException) -> str:

@@ -20,9 +20,13 @@ from netcore.replies import ReplyRule
 from netcore.sockopts import family_for, sockaddr_repr, socket_args
 from netcore.stream import StreamEndpoint
 from netcore.validation import check_host, check_port, input_error
-from netcore.worker import address_of
+from netcore.worker import address_of, monotonic
 
 ACCEPTS_PER_WAKE = 64
+SELECT_CLIENT_LIMIT = 500
+"""select() (Windows' only selector) watches at most 512 sockets; leave room for the listener and the wake-up."""
+ACCEPT_BACKOFF_SECONDS = 0.5
+"""After accept() fails (e.g. out of file descriptors), wait this long before trying again."""
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,7 @@ class TcpServer(StreamEndpoint):
         self._listener: socket.socket | None = None
         self._reply = config.reply
         self._listening = False
+        self._accept_again_at: float | None = None
 
     # ---- front-end side (thread-safe) ----
 
@@ -128,15 +133,20 @@ class TcpServer(StreamEndpoint):
                 conn_sock, raw_peer = self._listener.accept()
             except BlockingIOError:
                 return
+            except ConnectionAbortedError:  # the client reset before accept() (macOS/BSD): nothing to accept
+                continue
             except OSError as exc:
                 self._trace("accept", "", f"error: {exc.strerror or exc}", ok=False)
                 self._report(exc, "accept", detail=str(exc.strerror or exc))
+                self._back_off_accepting()  # the listener stays readable: retrying at once would spin
                 return
             self._on_accepted(conn_sock, address_of(raw_peer))
 
     def _on_accepted(self, sock: socket.socket, peer: Address) -> None:
         self._trace("accept", "", repr(peer))
         limit = self.config.max_clients
+        if isinstance(self._selector, getattr(selectors, "SelectSelector", ())):  # Windows: select() only
+            limit = min(limit or SELECT_CLIENT_LIMIT, SELECT_CLIENT_LIMIT)
         if limit is not None and len(self._connections) >= limit:
             self._refuse_over_limit(sock, peer, limit)
             return
@@ -189,10 +199,27 @@ class TcpServer(StreamEndpoint):
 
     def _set_paused(self, paused: bool) -> None:
         super()._set_paused(paused)
-        if self._listener is None or paused != self._listening:
+        self._set_accepting(not paused and self._accept_again_at is None)
+
+    def _set_accepting(self, accepting: bool) -> None:
+        if self._listener is None or accepting == self._listening:
             return
-        if paused:  # do not accept new clients while the front-end is behind
-            self._selector.unregister(self._listener)
-        else:
+        if accepting:
             self._selector.register(self._listener, selectors.EVENT_READ, self._on_acceptable)
-        self._listening = not paused
+        else:  # the front-end is behind, or accept() just failed
+            self._selector.unregister(self._listener)
+        self._listening = accepting
+
+    def _back_off_accepting(self) -> None:
+        self._accept_again_at = monotonic() + ACCEPT_BACKOFF_SECONDS
+        self._set_accepting(False)
+
+    def _select_timeout(self) -> float | None:
+        if self._accept_again_at is None:
+            return None
+        return max(0.0, self._accept_again_at - monotonic())
+
+    def _on_tick(self) -> None:
+        if self._accept_again_at is not None and monotonic() >= self._accept_again_at:
+            self._accept_again_at = None
+            self._set_accepting(not self._paused)

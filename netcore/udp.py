@@ -23,7 +23,7 @@ from netcore.problems import NOTICES, Problem, explain, fill
 from netcore.replies import MessageContext, ReplyRule
 from netcore.sockopts import family_for, sockaddr_repr, socket_args
 from netcore.validation import check_host, check_port, is_ip_address, is_ipv6
-from netcore.worker import Endpoint, address_of, describe_error
+from netcore.worker import PAUSED_POLL_SECONDS, Endpoint, address_of, describe_error
 
 MAX_DATAGRAM = 65535
 DATAGRAMS_PER_WAKE = 64
@@ -62,6 +62,7 @@ class UdpEndpoint(Endpoint):
         self._reply = config.reply
         self._counts: dict[Address, int] = {}
         self._overflow = (0, 0)
+        self._reply_overflow = (0, 0)
         self._outbox: deque[tuple[bytes, tuple[object, ...], Address]] = deque()
         self._warned_self_reply = False
         self._own: set[str] | None = None
@@ -135,7 +136,7 @@ class UdpEndpoint(Endpoint):
                          lambda: sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0))
 
     def _close_all(self) -> None:
-        self._flush_overflow()
+        self._flush_overflow(force=True)
         if self._sock is not None:
             self._close_socket(self._sock)
             self._sock = None
@@ -172,7 +173,7 @@ class UdpEndpoint(Endpoint):
 
     def _deliver(self, source: Address, data: bytes) -> None:
         self.datagrams_in += 1
-        if self._events.pending_bytes > self._events.max_bytes * OVERFLOW_FACTOR:
+        if self._over_bound():
             count, nbytes = self._overflow
             self._overflow = (count + 1, nbytes + len(data))
         else:
@@ -207,11 +208,24 @@ class UdpEndpoint(Endpoint):
             self._own = {address.ip.split("%", 1)[0] for address in local_addresses()}
         return self._own
 
-    def _flush_overflow(self) -> None:
-        count, nbytes = self._overflow
-        if count:
-            self._emit(ReceiveOverflow(endpoint=self.name, datagrams=count, nbytes=nbytes))
-            self._overflow = (0, 0)
+    def _over_bound(self) -> bool:
+        """Is the front-end so far behind that payloads are counted, not kept?"""
+        events = self._events
+        return (events.pending_bytes > events.max_bytes * OVERFLOW_FACTOR
+                or len(events) > events.max_events * OVERFLOW_FACTOR)
+
+    def _flush_overflow(self, force: bool = False) -> None:
+        (count, nbytes), (replies, reply_nbytes) = self._overflow, self._reply_overflow
+        if (count or replies) and (force or not self._over_bound()):
+            self._emit(ReceiveOverflow(endpoint=self.name, datagrams=count, nbytes=nbytes,
+                                       replies=replies, reply_nbytes=reply_nbytes))
+            self._overflow = self._reply_overflow = (0, 0)
+
+    def _on_tick(self) -> None:
+        self._flush_overflow()
+
+    def _select_timeout(self) -> float | None:
+        return PAUSED_POLL_SECONDS if self._overflow[0] or self._reply_overflow[0] else None
 
     # ---- worker side: sending ----
 
@@ -230,11 +244,16 @@ class UdpEndpoint(Endpoint):
         assert self._sock is not None
         host, port = address
         family = self._sock.family
-        if is_ipv6(host) != (family == socket.AF_INET6) and is_ip_address(host):
-            self._emit_problem(Problem("family_not_supported", {"address": format_address(address)}), "sendto")
+        dual_stack = family == socket.AF_INET6 and self.config.host == "::"  # IPV6_V6ONLY is 0 (see above)
+        if is_ip_address(host) and is_ipv6(host) != (family == socket.AF_INET6) and not dual_stack:
+            code = "bound_to_ipv4" if is_ipv6(host) else "bound_to_ipv6"
+            self._emit_problem(Problem(code, {"address": format_address(address)}), "sendto")
             return None
+        if dual_stack and is_ip_address(host) and not is_ipv6(host):
+            return (f"::ffff:{host}", port, 0, 0)  # an IPv4 peer, through its v4-mapped address
+        flags = socket.AI_V4MAPPED if dual_stack else 0
         try:
-            infos = socket.getaddrinfo(host, port, family, socket.SOCK_DGRAM)
+            infos = socket.getaddrinfo(host, port, family, socket.SOCK_DGRAM, 0, flags)
         except OSError as exc:
             self._report(exc, "getaddrinfo", host=host, port=str(port), address=format_address(address))
             return None
@@ -264,8 +283,12 @@ class UdpEndpoint(Endpoint):
                 problem = Problem("broadcast_denied", problem.params)
             self._emit_problem(problem, "sendto", shown)
             return True
-        self._emit(DataSent(endpoint=self.name, peer=address_of(shown), data=data[:sent], call="sendto",
-                            offered=len(data)))
+        if self._over_bound():
+            replies, nbytes = self._reply_overflow
+            self._reply_overflow = (replies + 1, nbytes + sent)
+        else:
+            self._emit(DataSent(endpoint=self.name, peer=address_of(shown), data=data[:sent], call="sendto",
+                                offered=len(data)))
         return True
 
     def _drain_outbox(self) -> None:

@@ -77,6 +77,8 @@ EN: dict[str, str] = {
     "ev.closed_error": "Closed after an error; {in} B in, {out} B out",
     "ev.closed_limit": "Refused: client limit reached",
     "ev.overflow": "{datagrams} datagrams ({bytes} B) arrived while the window was behind: counted, not shown",
+    "ev.overflow_replies": "{datagrams} datagrams ({bytes} B) arrived and {replies} auto-replies ({reply_bytes} B) "
+    "went out while the window was behind: counted, not shown",
     # side panels
     "peers.title": "Clients ({n})",
     "peers.address": "Address",

@@ -72,6 +72,8 @@ ZH: dict[str, str] = {
     "ev.closed_error": "出错后关闭；收 {in} 字节，发 {out} 字节",
     "ev.closed_limit": "已拒绝：客户端数量达到上限",
     "ev.overflow": "窗口处理不过来时到达了 {datagrams} 个数据报（{bytes} 字节）：已计数，未显示",
+    "ev.overflow_replies": "窗口处理不过来时到达了 {datagrams} 个数据报（{bytes} 字节），发出了 {replies} 个自动回复"
+    "（{reply_bytes} 字节）：已计数，未显示",
     "peers.title": "客户端（{n}）",
     "peers.address": "地址",
     "peers.since": "连接时间",

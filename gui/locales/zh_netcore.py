@@ -24,6 +24,9 @@ ZH_PROBLEMS: dict[str, tuple[str, str]] = {
     "timed_out": ("{address} 在 {timeout} 秒内没有应答。",
                   "对方主机可能已关机或不在网络上，也可能是防火墙悄悄丢弃了数据包。"
                   "请先检查地址，再检查对方机器的防火墙。"),
+    "connection_timed_out": ("与 {address} 的连接超时：对方不再应答。",
+                             "对方机器可能已关机、断开网线或离开了 Wi-Fi 范围，也可能是防火墙断开了连接。"
+                             "请在对方恢复后重新连接。"),
     "host_unreachable": ("无法到达 {address}：没有通往该主机的路由。",
                          "请确认两台机器在同一个网络中，并且地址正确。"),
     "network_unreachable": ("无法到达 {address}：本机没有通往那里的网络。",
@@ -47,6 +50,10 @@ ZH_PROBLEMS: dict[str, tuple[str, str]] = {
     "no_clients": ("没有客户端连接，所以没有发送任何内容。",
                    "请等待客户端连接，例如用：nc {host} {port}"),
     "no_target": ("还没有发送对象。", "请填写目标主机和端口，或等待收到一个数据报后再回复。"),
+    "bound_to_ipv4": ("本端点绑定在 IPv4 地址上，无法发送到 IPv6 地址 {address}。",
+                      "要与 IPv6 对端通信，请绑定到 ::（同时支持 IPv6 和 IPv4）或某个 IPv6 地址。"),
+    "bound_to_ipv6": ("本端点只绑定在 IPv6 地址上，无法发送到 IPv4 地址 {address}。",
+                      "要与 IPv4 对端通信，请绑定到 ::（同时支持 IPv6 和 IPv4）或 0.0.0.0。"),
     "not_multicast": ("{host} 不是组播组地址。",
                       "IPv4 组播组的范围是 224.0.0.0 到 239.255.255.255（例如 239.1.2.3）。"),
     "other": ("{action} 失败：{detail}。", "请检查地址和端口，然后重试。"),

@@ -114,7 +114,7 @@ def test_ipv6_loopback(start_udp, rec: Recorder) -> None:
         other.sendto(b"v6", ("::1", port))
         assert rec.wait_type(DataReceived, "udp").peer[0] == "::1"
     udp.send_to(b"v4?", ("127.0.0.1", 9))
-    assert rec.wait_type(ErrorEvent, "udp").code == "family_not_supported"
+    assert rec.wait_type(ErrorEvent, "udp").code == "bound_to_ipv6"
 
 
 def test_busy_port_is_explained(start_udp, rec: Recorder, queue, no_worker_left_behind) -> None:
@@ -163,3 +163,10 @@ def test_auto_reply_never_answers_its_own_datagrams(start_udp, rec: Recorder) ->
     assert "forever" in notice.message
     time.sleep(0.2)  # a loop would have sent thousands of datagrams by now
     assert len(rec.of(DataReceived, "udp")) == 1 and len(rec.of(DataSent, "udp")) == 1
+
+
+def test_ipv4_endpoint_sending_to_ipv6_says_why(start_udp, rec: Recorder) -> None:
+    udp, _ = start_udp(host="127.0.0.1")
+    udp.send_to(b"v6?", ("::1", 9))
+    error = rec.wait_type(ErrorEvent, "udp")
+    assert error.code == "bound_to_ipv4" and "::" in error.hint
