@@ -151,8 +151,8 @@ class TcpServer(StreamEndpoint):
             self._refuse_over_limit(sock, peer, limit)
             return
         try:
-            sock.setblocking(False)
-            local = address_of(sock.getsockname())
+            self._traced("setblocking", "False", lambda: sock.setblocking(False), peer=peer)
+            local = address_of(self._traced("getsockname", "", sock.getsockname, peer=peer, describe=repr))
         except OSError as exc:  # the client vanished between accept and here
             self._report(exc, "getsockname", peer, address=format_address(peer))
             self._close_socket(sock, peer)
