@@ -38,6 +38,14 @@ def run(*command: str | Path, env: dict[str, str] | None = None) -> None:
     subprocess.run([str(part) for part in command], cwd=ROOT, check=True, env=env)
 
 
+def run_quietly(*command: str | Path) -> None:
+    """Run ``command``; show its output only if it fails (pip and setuptools are chatty)."""
+    result = subprocess.run([str(part) for part in command], cwd=ROOT, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        print(result.stdout + result.stderr, file=sys.stderr)
+        raise subprocess.CalledProcessError(result.returncode, [str(part) for part in command])
+
+
 def can_apt() -> bool:
     return os.name == "posix" and hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get") is not None
 
@@ -75,9 +83,9 @@ def ensure_venv(extras: str) -> Path:
     if stamp.exists() and stamp.read_text() == wanted:
         return python
     say(f"installing packages ({extras or 'app'})")
-    run(python, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
+    run_quietly(python, "-m", "pip", "install", "--upgrade", "pip")
     target = f".[{extras}]" if extras else "."
-    run(python, "-m", "pip", "install", "--quiet", "--editable", target)
+    run_quietly(python, "-m", "pip", "install", "--editable", target)
     stamp.write_text(wanted)
     return python
 

@@ -25,10 +25,14 @@ import time
 import tkinter as tk
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import psutil
+
+if TYPE_CHECKING:
+    from gui.tabs.base import EndpointTab
 
 PROBE_MS = 20
 MESSAGE = b"flood message 0123456789abcdef\n"  # 31 bytes
@@ -114,7 +118,7 @@ class Bench:
                 phase.rss.append(self.proc.memory_info().rss)
                 next_sample += 1.0
 
-    def start_tab(self, kind: str) -> tuple[object, int]:
+    def start_tab(self, kind: str) -> tuple[EndpointTab, int]:
         tab = self.window.new_tab(kind)
         tab.row.host.set("127.0.0.1")
         tab.row.port.delete(0, "end")
@@ -136,12 +140,12 @@ class Bench:
         self.pump(1.0, phase)  # let the backlog drain
         phase.seconds = seconds
         phase.sent = int((sender.stdout.read() if sender.stdout else "0").strip() or 0)
-        phase.received = tab.counters.bytes_in // len(MESSAGE)  # type: ignore[attr-defined]
-        phase.overflow = sum(int(r.params["datagrams"].replace(",", ""))  # type: ignore[attr-defined]
+        phase.received = tab.counters.bytes_in // len(MESSAGE)
+        phase.overflow = sum(int(r.params["datagrams"].replace(",", ""))
                              for r in tab.log.records if r.key == "ev.overflow")
         phase.events = self.window.pump.handled - before_events
         phase.lateness = self.lateness
-        self.window.close_tab(tab)  # type: ignore[arg-type]
+        self.window.close_tab(tab)
         return phase
 
     def close(self) -> None:
