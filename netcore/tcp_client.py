@@ -93,6 +93,9 @@ class TcpClient(StreamEndpoint):
         self._connect_next()
 
     def _connect_next(self) -> None:
+        if self.stop_asked:  # stopped while the name was being looked up: do not connect at all
+            self._candidates.clear()
+            return
         while self._candidates:
             family, _kind, _proto, _name, raw = self._candidates.pop(0)
             target = address_of(raw)

@@ -113,6 +113,7 @@ class Endpoint:
         self._paused = False
         self._final_state = State.STOPPED
         self._in_loop = False
+        self.stop_asked = False
 
     # ---- front-end side (any thread) ----
 
@@ -133,6 +134,7 @@ class Endpoint:
         thread = self._thread
         if thread is None:
             return True
+        self.stop_asked = True  # seen at once by a worker still busy in a blocking call (e.g. DNS)
         self._submit(self._request_stop)
         if thread is threading.current_thread() or timeout <= 0:
             return not thread.is_alive()
