@@ -7,6 +7,7 @@ import sys
 from collections.abc import Callable
 
 from cli.output import configure_text_streams
+from netcore.lessons import DEFAULTS, LESSON_REPLIES, python_code
 from netcore.payload import ENCODINGS
 from netcore.validation import InputError, check_port
 
@@ -14,6 +15,7 @@ EXAMPLES = """examples:
   python main.py tcp-server --port 9000 --reply hello     then: nc 127.0.0.1 9000
   python main.py tcp-client 127.0.0.1 9000 < file.bin     like: nc 127.0.0.1 9000
   python main.py udp --bind 0.0.0.0:9001 --reply echo     then: nc -u 127.0.0.1 9001
+  python main.py code tcp-server --reply hello           the Python code that does the same
   python main.py --self-test
 """
 
@@ -45,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_tcp_server(commands)
     _add_tcp_client(commands)
     _add_udp(commands)
+    _add_code(commands)
     return parser
 
 
@@ -78,6 +81,28 @@ def _add_udp(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     _common(udp)
 
 
+def _add_code(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    code = commands.add_parser("code", help="print a short Python script that does what a command does (for lessons)")
+    code.add_argument("kind", choices=("tcp-server", "tcp-client", "udp"), help="which script")
+    code.add_argument("--host", default=None,
+                      help="address to listen on, or the server's (default 0.0.0.0; tcp-client 127.0.0.1)")
+    code.add_argument("--port", type=_port, default=None, help="port (default 9000; udp 9001)")
+    code.add_argument("--reply", choices=LESSON_REPLIES, default="none",
+                      help="what the server or UDP script answers: echo, hello (Welcome!/Hello, <name>!/exit), time")
+    code.add_argument("--timeout", type=float, default=5.0, help="tcp-client: seconds to wait (default 5)")
+    code.add_argument("--encoding", choices=ENCODINGS, default="utf-8", help="text encoding (default utf-8)")
+
+
+def run_code(args: argparse.Namespace) -> int:
+    """``code``: write the script to stdout."""
+    kind = args.kind.replace("-", "_")
+    host, port = DEFAULTS[kind]
+    host = host if args.host is None else args.host
+    port = port if args.port is None else args.port
+    sys.stdout.write(python_code(kind, host, port, args.reply, args.encoding, args.timeout))
+    return 0
+
+
 def run_cli(argv: list[str]) -> int:
     """Run one command; 0 on success, 1 on a network error, 2 on bad arguments."""
     configure_text_streams()
@@ -105,5 +130,6 @@ def _runner(args: argparse.Namespace) -> Callable[[argparse.Namespace], int] | N
         "tcp-server": commands.run_tcp_server,
         "tcp-client": commands.run_tcp_client,
         "udp": commands.run_udp,
+        "code": run_code,
     }
     return table.get(args.command or "")

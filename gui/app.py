@@ -18,6 +18,7 @@ from pathlib import Path
 from tkinter import filedialog, ttk
 
 from gui import crash, dialogs, i18n
+from gui.code_view import CodeView, show_code
 from gui.i18n import tr
 from gui.icon import set_window_icon
 from gui.logmodel import to_csv, to_text
@@ -56,6 +57,7 @@ class MainWindow:
         self.closed = False
         self._serial = itertools.count(1)
         self._opened = dict.fromkeys(TAB_KINDS, 0)
+        self.code_view: CodeView | None = None
         i18n.set_language(self.settings.language or i18n.system_language())
         self.settings.theme = apply_theme(root, self.settings.theme)
         root.title("SocketLab")
@@ -95,7 +97,7 @@ class MainWindow:
                    "<Control-Return>": self.send_current, "<Control-KP_Enter>": self.send_current,
                    "<Control-l>": self.clear_log, "<Control-t>": self.popup_new_tab,
                    "<Control-w>": self.close_current_tab, "<Control-s>": self.save_log,
-                   "<Control-q>": self.close, "<F1>": self.show_shortcuts}
+                   "<Control-q>": self.close, "<F1>": self.show_shortcuts, "<Control-k>": self.show_code}
         for sequence, action in list(actions.items()):
             if len(sequence) == len("<Control-x>") and sequence.startswith("<Control-"):
                 actions[sequence[:-2] + sequence[-2].upper() + ">"] = action  # Caps Lock on
@@ -283,6 +285,13 @@ class MainWindow:
     def show_shortcuts(self) -> None:
         """Help > Keyboard shortcuts."""
         dialogs.shortcuts_window(self.root)
+
+    def show_code(self) -> CodeView | None:
+        """Help > Python code for this tab (Ctrl+K): a window with the current tab's code."""
+        tab = self.current_tab()
+        if tab is not None:
+            self.code_view = show_code(self.root, tab, self.code_view)
+        return self.code_view
 
     def show_about(self) -> None:
         """Help > About."""

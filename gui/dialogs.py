@@ -19,6 +19,7 @@ SHORTCUTS = (
     ("Ctrl+W", "keys.close_tab"),
     ("Ctrl+S", "keys.save_log"),
     ("Ctrl+Q", "keys.quit"),
+    ("Ctrl+K", "menu.code"),
     ("Ctrl+Tab / Ctrl+Shift+Tab", "keys.next_tab"),
     ("↑ / ↓", "keys.history"),
     ("F1", "keys.help"),

@@ -106,6 +106,8 @@ class MenuBar:
 
     def _help_menu(self) -> tk.Menu:
         menu = tk.Menu(self.menubar, tearoff=False)
+        menu.add_command(label=tr("menu.code"), command=self.window.show_code, accelerator="Ctrl+K")
+        menu.add_separator()
         menu.add_command(label=tr("menu.shortcuts"), command=self.window.show_shortcuts, accelerator="F1")
         menu.add_command(label=tr("menu.about"), command=self.window.show_about)
         return menu

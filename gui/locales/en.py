@@ -21,6 +21,7 @@ EN: dict[str, str] = {
     "menu.quit": "Quit",
     "menu.shortcuts": "Keyboard shortcuts",
     "menu.about": "About SocketLab",
+    "menu.code": "Python code for this tab…",
     "view.text": "Text",
     "view.hex": "Hex",
     "view.timestamps": "Timestamps",
@@ -182,6 +183,17 @@ EN: dict[str, str] = {
     "keys.next_tab": "Next / previous tab",
     "keys.history": "Earlier / later input (first or last line)",
     "keys.help": "This list",
+    # Help > Python code for this tab
+    "code.title": "Python code: {tab}",
+    "code.intro": "A short script that does what this tab does with its current settings, written the way the "
+                  "socket lessons teach it. Save it and run it with Python 3: it needs only the standard library.",
+    "code.copy": "Copy",
+    "code.save": "Save…",
+    "code.save_title": "Save the Python code",
+    "code.python_files": "Python files",
+    "code.copied": "Copied {n} lines to the clipboard.",
+    "code.note_custom": "A custom auto-reply template has no lesson script: this code only prints what arrives.",
+    "code.note_default": "The {field} field is not valid: the code uses {value} instead.",
     # input problems the engine's payload and reply checks raise
     "input.unknown_encoding": "Unknown encoding {encoding!}.",
     "input.unencodable": "{char!} at position {position} cannot be written in {encoding}.",

@@ -1,0 +1,125 @@
+"""Help → Python code for this tab: the window, its code, Copy, Save, Ctrl+K, languages."""
+
+from __future__ import annotations
+
+import tkinter as tk
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gui import i18n
+from gui.i18n import tr
+from netcore.lessons import python_code
+from tests.gui.conftest import pump_until
+from tests.gui.helpers import set_field
+
+pytestmark = pytest.mark.gui
+
+
+def _help_menu(window: Any) -> tk.Menu:
+    bar: tk.Menu = window.menus.menubar
+    for index in range(bar.index("end") + 1):
+        if bar.type(index) == "cascade" and bar.entrycget(index, "label") == tr("menu.help"):
+            menu: tk.Menu = window.root.nametowidget(bar.entrycget(index, "menu"))
+            return menu
+    raise AssertionError("no Help menu")
+
+
+def _invoke(menu: tk.Menu, label: str) -> None:
+    for index in range(menu.index("end") + 1):
+        if menu.type(index) == "command" and menu.entrycget(index, "label") == label:
+            menu.invoke(index)
+            return
+    raise AssertionError(f"no menu entry {label!r}")
+
+
+def _shown(view: Any) -> str:
+    text: str = view.text.get("1.0", "end-1c")
+    return text
+
+
+def test_the_help_menu_opens_the_code_of_the_current_tab_and_copy_copies_it(window: Any, root: tk.Tk) -> None:
+    server = window.tabs()[0]
+    set_field(server.row.host, "127.0.0.1")
+    set_field(server.row.port, "9876")
+    server.reply.kind.set("hello")
+    window.notebook.select(server)
+    root.update()
+    _invoke(_help_menu(window), "Python code for this tab…")
+    view = window.code_view
+    pump_until(root, lambda: view.top.winfo_ismapped(), what="code window shown")
+    code = _shown(view)
+    assert code == python_code("tcp_server", "127.0.0.1", 9876, "hello")
+    assert "PORT = 9876" in code and "Welcome!" in code
+    assert view.top.title() == "Python code: TCP Server"
+    assert str(view.text.cget("state")) == "disabled"  # read-only
+    assert view.top.grab_current() is None  # not modal: the main window still works
+    root.clipboard_clear()
+    view.copy_button.invoke()
+    assert root.clipboard_get() == code
+    assert view.status.cget("text") == f"Copied {code.count(chr(10))} lines to the clipboard."
+
+
+def test_ctrl_k_shows_the_selected_tab_in_the_same_window(window: Any, root: tk.Tk) -> None:
+    server, client = window.tabs()[0], window.tabs()[1]
+    set_field(server.row.port, "9001")
+    window.notebook.select(server)
+    root.update()
+    first = window.show_code()
+    set_field(client.row.port, "4321")
+    set_field(client.timeout, "2")
+    window.notebook.select(client)
+    root.focus_force()
+    client.row.port.focus_set()
+    client.row.port.icursor(0)
+    root.update()
+    client.row.port.event_generate("<Control-k>")
+    root.update()
+    assert window.code_view is first  # the same window, now for the client
+    code = _shown(first)
+    assert "PORT = 4321" in code and "TIMEOUT = 2.0" in code and "create_connection(" in code
+    assert client.row.port.get() == "4321"  # Ctrl+K did not delete the field's text (Tk's own Ctrl+K)
+
+
+def test_save_writes_the_script(window: Any, root: tk.Tk, tmp_path: Path) -> None:
+    udp = window.tabs()[2]
+    udp.reply.kind.set("echo")
+    window.notebook.select(udp)
+    root.update()
+    view = window.show_code()
+    assert view.stem == "udp_echo"
+    saved = view.write(tmp_path / "udp_echo.py")
+    assert saved is not None and saved.read_text(encoding="utf-8") == _shown(view)
+    assert "sock.sendto(data, addr)" in saved.read_text(encoding="utf-8")
+    assert view.status.cget("text") == "Saved udp_echo.py"
+
+
+def test_bad_fields_and_custom_replies_are_explained(window: Any, root: tk.Tk) -> None:
+    server = window.tabs()[0]
+    set_field(server.row.port, "port?")
+    server.reply.kind.set("custom")
+    window.notebook.select(server)
+    root.update()
+    view = window.show_code()
+    code = _shown(view)
+    assert "PORT = 9000" in code and "sendall" not in code
+    note = view.note.cget("text")
+    assert "custom auto-reply" in note and "The port field is not valid: the code uses 9000 instead." in note
+
+
+def test_the_window_follows_the_language_and_goes_with_the_main_window(window: Any, root: tk.Tk) -> None:
+    window.notebook.select(window.tabs()[2])
+    root.update()
+    view = window.show_code()
+    window.set_language("zh")
+    root.update()
+    assert view.top.title() == "Python 代码：UDP"
+    assert view.copy_button.cget("text") == "复制"
+    window.set_language("en")
+    view.close()
+    assert not view.alive and view.retranslate not in i18n._listeners
+    again = window.show_code()
+    assert again is not view and again.alive
+    window.close()
+    assert not again.alive and again.retranslate not in i18n._listeners
