@@ -22,6 +22,7 @@ from gui.tabs.tcp_client import TcpClientTab
 from gui.tabs.tcp_server import TcpServerTab
 from gui.tabs.udp import UdpTab
 from gui.theme import is_dark
+from gui.widgets.scrolled import add_scrollbars
 from netcore.lessons import DEFAULTS, LESSON_REPLIES, python_code
 from netcore.payload import ENCODINGS
 from netcore.validation import InputError
@@ -102,15 +103,7 @@ class CodeView:
                             highlightthickness=1, padx=8, pady=6, background="#1c1c1c" if dark else "#ffffff",
                             foreground="#e8eaed" if dark else "#202124",
                             highlightbackground="#3a3a3a" if dark else "#d0d0d0")
-        yscroll = ttk.Scrollbar(body, orient="vertical", command=self.text.yview)
-        xscroll = ttk.Scrollbar(body, orient="horizontal", command=self.text.xview)
-        self.text.configure(yscrollcommand=yscroll.set, xscrollcommand=xscroll.set)
-        self.text.grid(row=0, column=0, sticky="nsew")
-        yscroll.grid(row=0, column=1, sticky="ns")
-        xscroll.grid(row=1, column=0, sticky="ew")
-        body.rowconfigure(0, weight=1)
-        body.columnconfigure(0, weight=1)
-        self.text.bind("<1>", lambda _e: self.text.focus_set(), add="+")
+        add_scrollbars(body, self.text)
         self._bind_keys()
 
     def _build_buttons(self, frame: ttk.Frame) -> None:

@@ -18,6 +18,7 @@ from tkinter import ttk
 
 from gui.i18n_tk import tab_moves_focus
 from gui.logmodel import CALL, ERROR, EVENT, MERGED_PREVIEW, RECEIVED, SENT, LogRecord, data_record, format_row
+from gui.widgets.scrolled import add_scrollbars
 from netcore.events import Address
 
 COALESCE_AFTER = 24
@@ -44,15 +45,7 @@ class TrafficLog(ttk.Frame):
         self.font = tkfont.nametofont("TkFixedFont")
         self.text = tk.Text(self, wrap="none", state="disabled", font=self.font, height=10, width=60,
                             undo=False, borderwidth=0, highlightthickness=1, padx=6, pady=4)
-        yscroll = ttk.Scrollbar(self, orient="vertical", command=self.text.yview)
-        xscroll = ttk.Scrollbar(self, orient="horizontal", command=self.text.xview)
-        self.text.configure(yscrollcommand=yscroll.set, xscrollcommand=xscroll.set)
-        self.text.grid(row=0, column=0, sticky="nsew")
-        yscroll.grid(row=0, column=1, sticky="ns")
-        xscroll.grid(row=1, column=0, sticky="ew")
-        self.rowconfigure(0, weight=1)
-        self.columnconfigure(0, weight=1)
-        self.text.bind("<1>", lambda _e: self.text.focus_set(), add="+")
+        add_scrollbars(self, self.text)
         tab_moves_focus(self.text)
         self.set_colors(dark=False)
         self._set_tabs()
