@@ -31,10 +31,20 @@ def _free_display() -> int:
     raise RuntimeError("no free X display number")
 
 
+def _display_answers() -> bool:
+    """Can Tk open the display in ``$DISPLAY``? (A stale one, e.g. from a closed ssh -X, cannot.)"""
+    try:
+        probe = tk.Tk()
+    except tk.TclError:
+        return False
+    probe.destroy()
+    return True
+
+
 @pytest.fixture(scope="session")
 def display() -> Iterator[str]:
-    """``$DISPLAY``, starting Xvfb for the session if there is none."""
-    if os.environ.get("DISPLAY"):
+    """``$DISPLAY``, starting Xvfb for the session if there is none (or it does not answer)."""
+    if os.environ.get("DISPLAY") and _display_answers():
         yield os.environ["DISPLAY"]
         return
     if shutil.which("Xvfb") is None:
@@ -57,7 +67,7 @@ def display() -> Iterator[str]:
             proc.wait(5)
         except subprocess.TimeoutExpired:
             proc.kill()
-        del os.environ["DISPLAY"]
+        os.environ.pop("DISPLAY", None)
 
 
 @pytest.fixture(autouse=True)
