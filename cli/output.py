@@ -50,19 +50,23 @@ def error_line(event: ErrorEvent) -> str:
     return f"error: {event.message} Hint: {event.hint}"
 
 
+def _who(peer: Address) -> str:
+    return f"[{format_address(peer)}]"
+
+
 def event_line(event: Event, display: Display) -> str | None:
     """The line the tcp-server prints for ``event`` (None: nothing to print)."""
     if isinstance(event, PeerConnected):
-        return f"[{format_address(event.peer)}] connected"
+        return f"{_who(event.peer)} connected"
     if isinstance(event, PeerClosed):
         display.forget(event.peer)
-        return f"[{format_address(event.peer)}] closed: {event.reason.value}"
+        return f"{_who(event.peer)} closed: {event.reason.value}"
     if isinstance(event, DataReceived):
         text = display.render("in", event.peer, event.data)
-        return f"[{format_address(event.peer)}] received {len(event.data)} bytes: {text}"
+        return f"{_who(event.peer)} received {len(event.data)} bytes: {text}"
     if isinstance(event, DataSent):
         text = display.render("out", event.peer, event.data)
-        return f"[{format_address(event.peer)}] sent {len(event.data)} bytes: {text}"
+        return f"{_who(event.peer)} sent {len(event.data)} bytes: {text}"
     if isinstance(event, Notice):
         return event.message
     if isinstance(event, ReceiveOverflow):

@@ -18,6 +18,7 @@ from gui.logmodel import RECEIVED, SENT
 from gui.settings import SettingsStore
 from gui.tabs.base import EndpointTab
 from netcore.events import State
+from netcore.payload import format_hex
 
 Check = tuple[str, bool, str]
 CLIENT_BYTES = bytes.fromhex("48 65 6C 6C 6F 00 FF 0D 0A")
@@ -42,7 +43,7 @@ def _logged(tab: EndpointTab, kind: str, data: bytes) -> bool:
 def _send_hex(tab: EndpointTab, data: bytes) -> bool:
     tab.send_bar.mode.set("hex")
     tab.send_bar.line_ending.set("none")
-    tab.send_bar.set_text(data.hex(" ").upper())
+    tab.send_bar.set_text(format_hex(data))
     return tab.send_bar.send()
 
 
@@ -70,7 +71,7 @@ def _exchange(window: MainWindow, timeout: float) -> list[Check]:
     server.display_var.set("hex")
     server.apply_display()
     shown = server.log.shown_text()
-    ok = CLIENT_BYTES.hex(" ").upper() in shown and SERVER_BYTES.hex(" ").upper() in shown
+    ok = format_hex(CLIENT_BYTES) in shown and format_hex(SERVER_BYTES) in shown
     checks.append(("window: server log shows both in hex", ok, f"{len(shown)} characters shown"))
     return checks
 

@@ -8,6 +8,7 @@ rows in batches on :meth:`EndpointTab.flush`. It never waits on the network.
 
 from __future__ import annotations
 
+import contextlib
 import time
 import tkinter as tk
 from functools import partial
@@ -39,6 +40,7 @@ from netcore.events import (
     format_address,
 )
 from netcore.interfaces import LocalAddress
+from netcore.validation import check_port
 from netcore.worker import Endpoint
 
 DRAW_INTERVAL = 0.05
@@ -206,8 +208,8 @@ class EndpointTab(ttk.Frame):
         """Copy this tab's choices into the settings for its kind."""
         prefs = self.prefs
         prefs.host = self.row.host.get().strip() or prefs.host
-        port = self.row.port.get().strip()
-        prefs.port = int(port) if port.isdigit() and int(port) <= 65535 else prefs.port
+        with contextlib.suppress(InputError):  # keep the last good port when the field is not one
+            prefs.port = check_port(self.row.port.get())
         prefs.display, prefs.timestamps = self.display_var.get(), self.time_var.get()
         prefs.encoding, prefs.send_mode = self.send_bar.encoding.get(), self.send_bar.mode.get()
         prefs.line_ending = self.send_bar.line_ending.get()

@@ -61,12 +61,7 @@ def test_client_output_into_a_closed_pipe_ends_quietly() -> None:
         assert process.stdout is not None
         assert process.stdout.read(10)  # like `| head -c 10`: read a little, then go away
         process.stdout.close()
-        end = time.monotonic() + 15
-        while process.poll() is None and time.monotonic() < end:
-            time.sleep(0.05)
-        if process.poll() is None:
-            process.kill()
-        process.wait(5)
+        wait_or_kill(process, 15)
         err = process.stderr.read() if process.stderr else b""
     finally:
         for stream in (process.stdin, process.stderr):
@@ -76,6 +71,16 @@ def test_client_output_into_a_closed_pipe_ends_quietly() -> None:
         thread.join(5)
     assert b"Traceback" not in err and b"Fatal Python error" not in err, err[-600:]
     assert process.returncode in (0, 1, 141), process.returncode
+
+
+def wait_or_kill(process: subprocess.Popen[bytes], seconds: float) -> None:
+    """Let ``process`` end by itself within ``seconds``, else kill it; reap it either way."""
+    end = time.monotonic() + seconds
+    while process.poll() is None and time.monotonic() < end:
+        time.sleep(0.05)
+    if process.poll() is None:
+        process.kill()
+    process.wait(5)
 
 
 def _console_script() -> tuple[str, str]:
@@ -100,12 +105,7 @@ def test_installed_console_script_exits_cleanly_while_stdin_is_open() -> None:
         # stdin stays open (a terminal nobody typed into); the server says bye and closes
         time.sleep(0.5)
         assert process.stdout is not None
-        end = time.monotonic() + 15
-        while process.poll() is None and time.monotonic() < end:
-            time.sleep(0.05)
-        if process.poll() is None:
-            process.kill()
-        process.wait(5)
+        wait_or_kill(process, 15)
         out = process.stdout.read()
         err = process.stderr.read() if process.stderr else b""
     finally:
