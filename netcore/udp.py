@@ -198,7 +198,8 @@ class UdpEndpoint(Endpoint):
                 self._notice("reply_to_self", {"address": format_address(source)})
             return
         reply = self._reply.respond(data, MessageContext(peer=source, count=count, now=time()))
-        if reply is not None and reply.data and self._reply_allowed(source):
+        wanted = reply is not None and (bool(reply.data) or not data)  # an empty datagram's echo is one too
+        if reply is not None and wanted and self._reply_allowed(source):
             self._sendto(reply.data, source, source)
 
     def _reply_allowed(self, source: Address) -> bool:
