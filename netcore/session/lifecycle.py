@@ -68,23 +68,31 @@ class Step:
 
     name: str
     count: int = 0
-    last_call: str = ""
-    """The last real call as a trace line, e.g. ``bind(('0.0.0.0', 9000)) -> ok``."""
     ok: bool = True
     error: str = ""
     hint: str = ""
     time: float = 0.0
-    calls: deque[str] = field(default_factory=lambda: deque(maxlen=RECENT_CALLS))
-    """The last few real calls that made this step happen, oldest first."""
+    recent: deque[Event] = field(default_factory=lambda: deque(maxlen=RECENT_CALLS))
+    """The last few real calls that made this step happen, oldest first (formatted when shown)."""
 
-    def record(self, line: str, ok: bool, when: float, call: str) -> None:
+    def record(self, event: Event, ok: bool, call: str) -> None:
         """One real call made for this step; only the step's own call (``bind`` for bind) counts a run."""
         if call in self.name.split("/"):
             self.count += 1
-        self.last_call, self.ok, self.time = line, ok, when
+        self.ok, self.time = ok, event.time
         if ok:
             self.error = self.hint = ""
-        self.calls.append(line)
+        self.recent.append(event)
+
+    @property
+    def calls(self) -> list[str]:
+        """The recent calls as trace lines, e.g. ``bind(('0.0.0.0', 9000)) -> ok``."""
+        return [trace_line(event) or "" for event in self.recent]
+
+    @property
+    def last_call(self) -> str:
+        """The last real call as a trace line ("" before the first)."""
+        return (trace_line(self.recent[-1]) or "") if self.recent else ""
 
 
 @dataclass
@@ -112,6 +120,7 @@ class LifecycleModel:
         """Accepted connections by their serial, oldest first (server only)."""
         self.state = State.STOPPED
         self.version = 0
+        self._live: dict[Address, Life] = {}
 
     @property
     def waiting(self) -> str | None:
@@ -137,41 +146,41 @@ class LifecycleModel:
     def _new_life(self, event: PeerConnected) -> None:
         life = Life.of(CONNECTION_STEPS, event.peer, event.local)
         accepted = self.life.steps.get("accept")
-        if accepted is not None and accepted.last_call:
-            life.steps["accept"].record(accepted.last_call, True, event.time, "accept")
+        if accepted is not None and accepted.recent:
+            life.steps["accept"].recent.extend(e for e in accepted.recent if getattr(e, "peer", None) == event.peer)
+            life.steps["accept"].count = 1
         self.connections[event.connection] = life
+        self._live[event.peer] = life
         while len(self.connections) > MAX_LIVES:
-            self.connections.popitem(last=False)
+            _serial, old = self.connections.popitem(last=False)
+            if self._live.get(old.peer) is old:  # type: ignore[arg-type]
+                del self._live[old.peer]  # type: ignore[arg-type]
 
     def _life_for(self, peer: Address | None) -> Life | None:
         if peer is None or self.kind != "tcp-server":
             return None
-        for life in reversed(self.connections.values()):
-            if life.peer == peer and not life.ended:
-                return life
-        return None
+        return self._live.get(peer)
 
     def _call(self, event: SocketCall | DataReceived | DataSent) -> None:
         name = event.call
         ok = event.ok if isinstance(event, SocketCall) else True
-        line = trace_line(event) or name
         if self.kind == "tcp-server" and event.peer is not None:
-            self._connection_call(event.peer, name, line, ok, event.time)
+            self._connection_call(event, event.peer, ok)
             return
         step = _CALL_STEP.get(self.kind, {}).get(name)
         if step is not None:
-            self.life.steps[step].record(line, ok, event.time, name)
+            self.life.steps[step].record(event, ok, name)
 
-    def _connection_call(self, peer: Address, name: str, line: str, ok: bool, when: float) -> None:
+    def _connection_call(self, event: SocketCall | DataReceived | DataSent, peer: Address, ok: bool) -> None:
         """A call on an accepted socket: its connection's life, and the server's accept or recv/send box."""
-        step = _PEER_CALL_STEP.get(name)
+        step = _PEER_CALL_STEP.get(event.call)
         if step is None:
             return
         connection = self._life_for(peer)
         if connection is not None:
-            connection.steps[step].record(line, ok, when, name)
+            connection.steps[step].record(event, ok, event.call)
         if step in ("accept", "recv/send"):  # the server's own box counts every connection's too
-            self.life.steps[step].record(line, ok, when, name)
+            self.life.steps[step].record(event, ok, event.call)
 
     def _failed(self, event: ErrorEvent) -> None:
         name = event.call or ""
@@ -184,7 +193,10 @@ class LifecycleModel:
                 return
 
     def _ended(self, event: PeerClosed) -> None:
-        for serial, life in self.connections.items():
-            if serial == event.connection or (event.connection == 0 and life.peer == event.peer):
-                life.ended = event.reason.name
-                return
+        life = self.connections.get(event.connection)
+        if life is None and event.connection == 0:
+            life = self._live.get(event.peer)
+        if life is not None:
+            life.ended = event.reason.name
+            if self._live.get(event.peer) is life:
+                del self._live[event.peer]

@@ -101,6 +101,7 @@ class SequenceModel:
         """Grows on every change: a view redraws when it differs from what it drew."""
         self._max_lanes = max_lanes
         self._lane_of: dict[str, int] = {}
+        self._lane_of_peer: dict[Address, int] = {}
         self._runs: dict[int, _LaneRun] = {}
         self._serial = 0
         self.dropped = 0
@@ -110,6 +111,14 @@ class SequenceModel:
 
     def lane_for(self, peer: Address) -> int:
         """The lane index of ``peer`` (a new lane, or the shared "others" lane when full)."""
+        index = self._lane_of_peer.get(peer)  # the hot path: one dict look-up per message
+        if index is None:
+            index = self._new_lane(peer)
+            if len(self._lane_of_peer) < 4 * self._max_lanes:  # remember "others" for a bounded few
+                self._lane_of_peer[peer] = index
+        return index
+
+    def _new_lane(self, peer: Address) -> int:
         key = format_address(peer)
         index = self._lane_of.get(key)
         if index is not None:
