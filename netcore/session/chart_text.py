@@ -7,6 +7,7 @@ and the SVG export both draw, so the two always agree. Pure.
 from __future__ import annotations
 
 import re
+import time
 
 from netcore.events import format_address
 from netcore.payload import decode_for_display, printable
@@ -61,6 +62,12 @@ _SLOT = re.compile(r"\{([a-z_]+)\}")
 def _fill(template: str, values: dict[str, str]) -> str:
     """Fill ``{name}`` slots in one pass: a payload that contains ``{count}`` stays as it is."""
     return _SLOT.sub(lambda match: values.get(match.group(1), match.group(0)), template)
+
+
+def clock_text(when: float) -> str:
+    """``14:03:07.123``: local time with milliseconds, as the log and the chart show it."""
+    local = time.localtime(when)
+    return time.strftime("%H:%M:%S", local) + f".{int(when * 1000) % 1000:03d}"
 
 
 def size_text(nbytes: int, lang: str = "en") -> str:

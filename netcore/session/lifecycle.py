@@ -90,6 +90,15 @@ class Step:
         return [trace_line(event) or "" for event in self.recent]
 
     @property
+    def own_call(self) -> str:
+        """The last call that was this step's own (``accept`` for accept), else the last call of any kind."""
+        names = self.name.split("/")
+        for event in reversed(self.recent):
+            if getattr(event, "call", "") in names:
+                return trace_line(event) or ""
+        return self.last_call
+
+    @property
     def last_call(self) -> str:
         """The last real call as a trace line ("" before the first)."""
         return (trace_line(self.recent[-1]) or "") if self.recent else ""

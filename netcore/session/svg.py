@@ -8,10 +8,9 @@ shaded bands for folded runs. Pure: the model in, SVG text out.
 
 from __future__ import annotations
 
-import time
 from xml.sax.saxutils import escape, quoteattr
 
-from netcore.session.chart_text import item_label, lane_label
+from netcore.session.chart_text import clock_text, item_label, lane_label
 from netcore.session.sequence import Item, SequenceModel
 
 LANE_GAP = 260
@@ -27,11 +26,6 @@ DASHED = frozenset({"fin", "close", "shutdown", "rst"})
 
 def _x(lane: int) -> int:
     return LEFT + lane * LANE_GAP
-
-
-def _clock(when: float) -> str:
-    local = time.localtime(when)
-    return time.strftime("%H:%M:%S", local) + f".{int(when * 1000) % 1000:03d}"
 
 
 def _text(x: float, y: float, content: str, size: int = 12, anchor: str = "middle", colour: str = "#222",
@@ -92,7 +86,7 @@ def render_svg(model: SequenceModel, lang: str = "en", title: str = "") -> str:
     for row, item in enumerate(items, start=1):
         y = TOP + row * ROW
         label = item_label(item, lang)
-        out.append(_text(8, y + 4, _clock(item.time), 10, "start", "#666"))
+        out.append(_text(8, y + 4, clock_text(item.time), 10, "start", "#666"))
         if item.kind == "band":
             out.extend(_band(item, y, label, width))
         elif item.arrow and item.source != item.target:
