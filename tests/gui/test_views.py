@@ -164,3 +164,23 @@ def test_a_failed_bind_turns_its_box_red_with_the_hint(root: tk.Tk) -> None:
     root.update()
     assert "already in use" in view.detail_text() and "port 0" in view.detail_text()
     assert isinstance(StateChanged, type)
+
+
+def test_the_rate_graph_shows_a_second_and_falls_to_zero(root: tk.Tk) -> None:
+    from gui.views.rate_view import RateView
+    from netcore.session.rates import RateModel
+
+    clock = [1000.5]
+    model = RateModel()
+    view = RateView(root, lambda: model.total, clock=lambda: clock[0])
+    view.pack(fill="both", expand=True)
+    root.geometry("600x300")
+    model.feed(DataReceived(endpoint="s", peer=("127.0.0.1", 1), data=b"x" * 5000, time=1000.2))
+    clock[0] = 1001.1
+    view.refresh()
+    root.update()
+    assert view.shown_rates == ("← in 5.0 KB/s", "→ out 0 B/s")
+    clock[0] = 1010.0
+    view.refresh()
+    root.update()
+    assert view.shown_rates == ("← in 0 B/s", "→ out 0 B/s")
