@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Callable
 
+from cli.export import add_export_commands
 from cli.output import configure_text_streams
 from netcore.lessons import DEFAULTS, LESSON_REPLIES, python_code
 from netcore.payload import ENCODINGS
@@ -48,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_tcp_client(commands)
     _add_udp(commands)
     _add_code(commands)
+    add_export_commands(commands)
     return parser
 
 
@@ -122,7 +124,7 @@ def run_cli(argv: list[str]) -> int:
 
 
 def _runner(args: argparse.Namespace) -> Callable[[argparse.Namespace], int] | None:
-    from cli import commands, selftest
+    from cli import commands, export, selftest
 
     if args.self_test:
         return selftest.run_self_test
@@ -131,5 +133,7 @@ def _runner(args: argparse.Namespace) -> Callable[[argparse.Namespace], int] | N
         "tcp-client": commands.run_tcp_client,
         "udp": commands.run_udp,
         "code": run_code,
+        "chart": export.run_chart,
+        "pcap": export.run_pcap,
     }
     return table.get(args.command or "")

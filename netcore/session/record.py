@@ -172,12 +172,20 @@ class SessionWriter:
 
     def write(self, events: Iterable[Event]) -> None:
         """Append ``events`` and flush them to the file."""
-        if self._file is None:
-            return
         for event in events:
+            self.add(event)
+        self.flush()
+
+    def add(self, event: Event) -> None:
+        """Append one event (buffered: call :meth:`flush` when a batch is done)."""
+        if self._file is not None:
             self._line(encode_event(event))
             self.count += 1
-        self._file.flush()
+
+    def flush(self) -> None:
+        """Push what was added to the file, so a reader (or a crash) sees it."""
+        if self._file is not None:
+            self._file.flush()
 
     def close(self) -> None:
         """Write the closing line and close the file (again: nothing)."""
