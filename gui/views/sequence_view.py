@@ -28,11 +28,11 @@ PALETTE = {
     False: {"bg": "#ffffff", "lane": "#9aa5b1", "head": "#eef3f8", "text": "#202124", "time": "#5f6368",
             "message": "#1558b0", "datagram": "#7a3fb0", "handshake": "#1e7b34", "fin": "#b06000",
             "close": "#b06000", "shutdown": "#b06000", "rst": "#c5221f", "error": "#c5221f", "band": "#1558b0",
-            "overflow": "#c5221f", "selected": "#fff3c4"},
+            "overflow": "#c5221f", "stream": "#7a3fb0", "datagrams": "#7a3fb0", "selected": "#fff3c4"},
     True: {"bg": "#1f1f1f", "lane": "#5f6368", "head": "#2d333b", "text": "#e8eaed", "time": "#9aa0a6",
            "message": "#8ab4f8", "datagram": "#c58af9", "handshake": "#81c995", "fin": "#fdd663",
            "close": "#fdd663", "shutdown": "#fdd663", "rst": "#f28b82", "error": "#f28b82", "band": "#8ab4f8",
-           "overflow": "#f28b82", "selected": "#3c3a2a"},
+           "overflow": "#f28b82", "stream": "#c58af9", "datagrams": "#c58af9", "selected": "#3c3a2a"},
 }
 DASHED = frozenset({"fin", "close", "shutdown", "rst"})
 

@@ -30,6 +30,9 @@ TEXT: dict[str, dict[str, str]] = {
         "band": "{count} messages, {size} in {span}",
         "overflow": "{count} datagrams ({size}) counted, not drawn",
         "error": "{text}",
+        "stream": "{count} {call_from} → {count_out} {call_to}: TCP is a byte stream; it keeps no message "
+                  "boundaries",
+        "datagrams": "each {call_from} arrived as one {call_to}: UDP keeps every datagram whole",
         "bytes": "{n} B", "kb": "{n} KB", "mb": "{n} MB",
         "seconds": "{n} s",
         "title": "SocketLab: {lanes}",
@@ -48,6 +51,8 @@ TEXT: dict[str, dict[str, str]] = {
         "band": "{count} 条消息，{size}，历时 {span}",
         "overflow": "{count} 个数据报（{size}）已计数，未画出",
         "error": "{text}",
+        "stream": "{count} 次 {call_from} → {count_out} 次 {call_to}：TCP 是字节流，不保留消息边界",
+        "datagrams": "每次 {call_from} 都作为一次 {call_to} 到达：UDP 让每个数据报保持完整",
         "bytes": "{n} 字节", "kb": "{n} KB", "mb": "{n} MB",
         "seconds": "{n} 秒",
         "title": "SocketLab：{lanes}",
@@ -105,5 +110,6 @@ def item_label(item: Item, lang: str = "en") -> str:
     span = _fill(words["seconds"], {"n": f"{max(0.0, item.end_time - item.time):.1f}"})
     values = {"call_from": item.call_from, "call_to": item.call_to, "size": size_text(item.nbytes, lang),
               "preview": preview(item.data) if item.nbytes else "", "count": f"{item.count:,}", "span": span,
+              "count_out": f"{item.count_out:,}",
               "text": item.text}
     return " ".join(_fill(words[item.kind], values).split())

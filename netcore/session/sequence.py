@@ -62,7 +62,7 @@ class Item:
     serial: int
     kind: str
     """``handshake``, ``message``, ``datagram``, ``fin``, ``rst``, ``close``, ``shutdown``, ``error``, ``band``,
-    ``overflow``."""
+    ``overflow``, ``stream`` (how send() and recv() calls lined up) and ``datagrams`` (each kept whole)."""
     time: float
     source: int
     target: int
@@ -80,7 +80,7 @@ class Item:
 
     @property
     def arrow(self) -> bool:
-        return self.kind not in ("band", "error", "overflow")
+        return self.kind not in ("band", "error", "overflow", "stream", "datagrams")
 
 
 @dataclass
@@ -214,6 +214,13 @@ class SequenceModel:
             self.dropped += 1
         self.items.append(item)
         self.version += 1
+
+    def note_stream(self, peer: Address, when: float, sends: int, receives: int, datagram: bool = False) -> None:
+        """Add what both ends show: ``sends`` send() calls arrived in ``receives`` recv() calls."""
+        lane = self.lane_for(peer)
+        kind = "datagrams" if datagram else "stream"
+        self._add(Item(0, kind, when, lane, SELF, count=sends, count_out=receives,
+                       call_from="sendto()" if datagram else "send()", call_to="recvfrom()" if datagram else "recv()"))
 
     def find(self, serial: int) -> Item | None:
         """The item with ``serial`` if it is still kept."""

@@ -20,7 +20,7 @@ ROW = 34
 FONT = "DejaVu Sans, WenQuanYi Micro Hei, Microsoft YaHei, PingFang SC, Noto Sans CJK SC, sans-serif"
 COLOURS = {"message": "#1f5fa8", "datagram": "#7a3fb0", "handshake": "#2e7d32", "fin": "#b26a00",
            "close": "#b26a00", "shutdown": "#b26a00", "rst": "#c62828", "error": "#c62828", "band": "#1f5fa8",
-           "overflow": "#c62828"}
+           "overflow": "#c62828", "stream": "#6a1b9a", "datagrams": "#6a1b9a"}
 DASHED = frozenset({"fin", "close", "shutdown", "rst"})
 
 

@@ -100,3 +100,15 @@ def test_a_payload_with_slot_names_is_shown_as_it_is() -> None:
     model = SequenceModel("udp")
     model.feed(DataReceived(endpoint="u", peer=("127.0.0.1", 7), data=b"{count}{span}", call="recvfrom", time=1.0))
     assert item_label(model.items[0]) == "sendto() 13 B '{count}{span}' → recvfrom()"
+
+
+def test_stream_notes_read_as_the_lesson_says() -> None:
+    model = SequenceModel("tcp-server")
+    model.note_stream(("127.0.0.1", 5), 1.0, 3, 1)
+    model.note_stream(("127.0.0.1", 5), 1.0, 1, 2)
+    model.note_stream(("127.0.0.1", 6), 1.0, 1, 1, datagram=True)
+    labels = [item_label(item) for item in model.items]
+    assert labels[0].startswith("3 send() → 1 recv(): TCP is a byte stream")
+    assert labels[1].startswith("1 send() → 2 recv()")
+    assert labels[2] == "each sendto() arrived as one recvfrom(): UDP keeps every datagram whole"
+    assert "3 次 send() → 1 次 recv()" in item_label(model.items[0], "zh")
