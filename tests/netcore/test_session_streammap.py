@@ -62,7 +62,8 @@ def test_notes_count_every_send_and_receive_correctly(sizes: list[int], rng: ran
     recv_ranges = list(zip([0, *cuts], [*cuts, len(stream)], strict=True))
     expected = []
     for start, end in recv_ranges:
-        overlapping = sum(1 for i, stop in enumerate(send_ends) if stop > start and (send_ends[i - 1] if i else 0) < end)
+        starts = [0, *send_ends[:-1]]
+        overlapping = sum(1 for begin, stop in zip(starts, send_ends, strict=True) if stop > start and begin < end)
         if overlapping >= 2:
             expected.append((overlapping, 1))
         for i, stop in enumerate(send_ends):
