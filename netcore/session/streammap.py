@@ -16,9 +16,12 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from netcore.events import Address, DataReceived, DataSent, Event, PeerClosed, PeerConnected, StateChanged
 from netcore.peerstate import LruMap
+
+T = TypeVar("T")
 
 MAX_FLOWS = 256
 MAX_PENDING = 4096
@@ -131,7 +134,7 @@ class StreamMatcher:
         return [StreamNote(event.endpoint, event.peer, event.time, 1, 1, datagram=True)]
 
 
-def _push(queue: deque[object], value: object) -> None:  # type: ignore[type-arg]
+def _push(queue: deque[T], value: T) -> None:
     queue.append(value)
     if len(queue) > MAX_PENDING:
         queue.popleft()
