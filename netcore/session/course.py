@@ -160,8 +160,9 @@ class _AfterShutdown:
 def lessons() -> list[Lesson]:
     """The built-in lessons, in teaching order (fresh goal state each call)."""
     server, client, udp = "tcp-server", "tcp-client", "udp"
+    calls = ("socket", "bind", "listen", "accept")
     return [
-        Lesson("server", [Goal(f"server.{call}", _call(server, call)) for call in ("socket", "bind", "listen", "accept")]
+        Lesson("server", [Goal(f"server.{name}", _call(server, name)) for name in calls]
                + [Goal("server.recv", _data(server, sent=False)), Goal("server.send", _data(server, sent=True)),
                   Goal("server.close", _closed(server))],
                {"tabs": "tcp-server,tcp-client", "step": "on"}, code=server),
