@@ -7,6 +7,7 @@ import sys
 from collections.abc import Callable
 
 from cli.export import add_export_commands
+from cli.lan import add_lan_commands
 from cli.output import configure_text_streams
 from netcore.lessons import DEFAULTS, LESSON_REPLIES, python_code
 from netcore.payload import ENCODINGS
@@ -50,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_udp(commands)
     _add_code(commands)
     add_export_commands(commands)
+    add_lan_commands(commands)
     return parser
 
 
@@ -124,7 +126,7 @@ def run_cli(argv: list[str]) -> int:
 
 
 def _runner(args: argparse.Namespace) -> Callable[[argparse.Namespace], int] | None:
-    from cli import commands, export, selftest
+    from cli import commands, export, lan, selftest
 
     if args.self_test:
         return selftest.run_self_test
@@ -135,5 +137,7 @@ def _runner(args: argparse.Namespace) -> Callable[[argparse.Namespace], int] | N
         "code": run_code,
         "chart": export.run_chart,
         "pcap": export.run_pcap,
+        "diagnose": lan.run_diagnose,
+        "discover": lan.run_discover,
     }
     return table.get(args.command or "")

@@ -7,10 +7,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from netcore import EventQueue  # noqa: E402
-from netcore.events import State, StateChanged  # noqa: E402
-from netcore.lan.announce import Announcer  # noqa: E402
-from netcore.lan.discovery import Announcement  # noqa: E402
+from netcore import EventQueue
+from netcore.events import State, StateChanged
+from netcore.lan.announce import Announcer
+from netcore.lan.discovery import Announcement
 
 
 def main() -> int:

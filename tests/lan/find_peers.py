@@ -8,8 +8,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from netcore.lan.announce import describe, find  # noqa: E402
-from netcore.lan.discovery import PORT, encode_request, new_nonce  # noqa: E402
+from netcore.lan.announce import describe, find
+from netcore.lan.discovery import PORT, encode_request, new_nonce
 
 
 def junk(target: str) -> None:

@@ -65,3 +65,12 @@ def test_answers_round_trip(kind: str, port: int, name: str, nonce: bytes) -> No
     assert decode_answer(encode_answer(nonce, announcement), bytes(8) if nonce != bytes(8) else b"x" * 8) is None
     assert decode_request(encode_request(nonce)) == nonce
     assert len(announcement.name) <= 64 and all(ch.isprintable() for ch in announcement.name)
+
+
+def test_the_discover_command(bench: Bench) -> None:
+    peer = _announce(bench, "tcp-server", "9100", "lab")
+    result = bench.python("b", "main.py", "discover", "--timeout", "1.5")
+    assert result.returncode == 0 and result.stdout.decode().splitlines() == ['tcp-server 198.18.0.1:9100 "lab"']
+    _finish(peer)
+    nothing = bench.python("b", "main.py", "discover", "--timeout", "0.5")
+    assert nothing.returncode == 1 and b"Hint:" in nothing.stderr and nothing.stdout == b""
