@@ -23,9 +23,9 @@ from gui.views.explain import explain_call
 from netcore.events import format_address
 from netcore.session.lifecycle import LOOPS, Life, LifecycleModel, Step
 
-BOX_W, BOX_H, GAP = 150, 58, 22
-BOX_MIN = 96
-TOP = 30
+BOX_W, BOX_H, GAP = 150, 44, 18
+BOX_MIN = 84
+TOP = 24
 CALL_LINE = 13
 LIT_SECONDS = 1.2
 PALETTE = {
@@ -54,6 +54,7 @@ class LifecycleView(ttk.Frame):
         self._scale = scale_factor(self)
         self._drawn: tuple[object, ...] = ()
         self._boxes: list[tuple[int, int, int, int, Step]] = []
+        self._explained = False
         self.font = tkfont.nametofont("TkDefaultFont")
         self.small = tkfont.nametofont("TkFixedFont")
         bar = ttk.Frame(self)
@@ -61,9 +62,6 @@ class LifecycleView(ttk.Frame):
         self.raw = tk.BooleanVar(self, False)
         check = ttk.Checkbutton(bar, variable=self.raw, command=self.redraw)
         texts.bind(check, "view.raw_trace").pack(side="left")
-        self.truth = texts.bind(ttk.Label(bar, foreground="#5f6368"), "life.truth")
-        self.truth.pack(side="left", padx=(10, 0), fill="x", expand=True)
-        self.truth.bind("<Configure>", lambda e: self.truth.configure(wraplength=max(200, e.width - 4)))
         body = ttk.Frame(self)
         body.pack(fill="both", expand=True, pady=(4, 0))
         self.canvas = tk.Canvas(body, highlightthickness=0, borderwidth=0, height=260)
@@ -71,7 +69,7 @@ class LifecycleView(ttk.Frame):
         self.canvas.configure(yscrollcommand=scroll.set)
         self.canvas.pack(side="left", fill="both", expand=True)
         scroll.pack(side="right", fill="y")
-        self.detail = tk.Text(self, height=5, wrap="word", state="disabled", borderwidth=0, highlightthickness=1,
+        self.detail = tk.Text(self, height=3, wrap="word", state="disabled", borderwidth=0, highlightthickness=1,
                               padx=6, pady=3)
         self.detail.pack(fill="x", pady=(4, 0))
         self.canvas.bind("<Configure>", lambda _e: self.redraw())
@@ -120,6 +118,8 @@ class LifecycleView(ttk.Frame):
         failed = next((s for s in self.model.life.steps.values() if not s.ok), None)
         if failed is not None:
             self.show_detail(failed)
+        elif not self._explained:
+            self._set_detail(tr("life.truth"))
 
     def _layout(self, count: int) -> tuple[int, int]:
         """Boxes per row and the box width: one row when the boxes fit at :data:`BOX_MIN` or wider."""
@@ -158,16 +158,18 @@ class LifecycleView(ttk.Frame):
         width = 3 if waiting else 1
         canvas.create_rectangle(x, y, x + box, y + self._px(BOX_H), fill=fill,
                                 outline=colours["wait"] if waiting else edge, width=width)
-        canvas.create_text(x + box // 2, y + self._px(16), text=step_title(step), font=self.font,
+        canvas.create_text(x + box // 2, y + self._px(13), text=step_title(step), font=self.font,
                            fill=colours["text"])
         count = tr("life.count", n=f"{step.count:,}") if step.count else "—"
-        canvas.create_text(x + box // 2, y + self._px(38), text=count, font=self.font,
+        canvas.create_text(x + box // 2, y + self._px(31), text=count, font=self.font,
                            fill=colours["dim"])
         self._boxes.append((x, y, x + box, y + self._px(BOX_H), step))
         if waiting:
             key = f"life.waiting.{step.name}"
-            canvas.create_text(x + box // 2, y - self._px(4), anchor="s", text=tr(key), fill=colours["wait"],
-                               font=self.font)
+            half = self.font.measure(tr(key)) // 2
+            right = max(self.canvas.winfo_width(), 2 * half + 8) - half - 4
+            canvas.create_text(min(max(x + box // 2, half + 4), right), y - self._px(3), anchor="s", text=tr(key),
+                               fill=colours["wait"], font=self.font)
 
     def _draw_calls(self, step: Step, x: int, y: int, width: int, lines: int) -> int:
         """The step's own last call (or, with "Real calls", the last few of any kind), wrapped to fit."""
@@ -211,9 +213,13 @@ class LifecycleView(ttk.Frame):
             parts.append(f"{step.error} {step.hint}".strip())
         parts.extend(step.calls[-2:])
         parts.extend(explain_call(name) for name in step.name.split("/"))
+        self._explained = True
+        self._set_detail("\n".join(part for part in parts if part))
+
+    def _set_detail(self, text: str) -> None:
         self.detail.configure(state="normal")
         self.detail.delete("1.0", "end")
-        self.detail.insert("1.0", "\n".join(part for part in parts if part))
+        self.detail.insert("1.0", text)
         self.detail.configure(state="disabled")
 
     def detail_text(self) -> str:

@@ -55,7 +55,7 @@ class SequenceView(ttk.Frame):
         self.bar = ttk.Scrollbar(self, orient="vertical", command=self._scroll)
         self.xbar = ttk.Scrollbar(self, orient="horizontal", command=self.canvas.xview)
         self.canvas.configure(xscrollcommand=self.xbar.set)
-        self.detail = tk.Text(self, height=5, wrap="word", state="disabled", borderwidth=0, highlightthickness=1,
+        self.detail = tk.Text(self, height=3, wrap="word", state="disabled", borderwidth=0, highlightthickness=1,
                               font=tkfont.nametofont("TkFixedFont"), padx=6, pady=3)
         self.canvas.grid(row=0, column=0, sticky="nsew")
         self.bar.grid(row=0, column=1, sticky="ns")
@@ -174,7 +174,9 @@ class SequenceView(ttk.Frame):
             canvas.create_text((x1 + x2) // 2, y - 11, text=label, fill=colour, font=self.font, tags=tags)
         else:
             canvas.create_oval(x1 - 5, y - 9, x1 + 5, y + 1, fill=colour, outline="", tags=tags)
-            canvas.create_text(x1 + 10, y - 4, text=label, anchor="w", fill=colour, font=self.font, tags=tags)
+            room = max(self.canvas.winfo_width(), 300) - self.font.measure(label) - 6
+            canvas.create_text(max(self._px(LEFT), min(x1 + 10, room)), y - 4, text=label, anchor="w", fill=colour,
+                               font=self.font, tags=tags)
 
     # ---- selection ----
 

@@ -184,3 +184,29 @@ def test_the_rate_graph_shows_a_second_and_falls_to_zero(root: tk.Tk) -> None:
     view.refresh()
     root.update()
     assert view.shown_rates == ("← in 0 B/s", "→ out 0 B/s")
+
+
+def test_tabs_show_their_views_and_the_stream_note_when_both_ends_are_tabs(window: object, root: tk.Tk) -> None:
+    from tests.gui.helpers import connect, start_listening
+
+    server, client = window.tabs()[0], window.tabs()[1]  # type: ignore[attr-defined]
+    port = start_listening(root, server)
+    connect(root, client, port)
+    pump_until(root, lambda: len(server.peers.rows) == 1, what="connected")
+    for word in (b"Michael", b"Tracy", b"Sarah"):  # three send() calls back-to-back
+        client.endpoint.send(word)
+    pump_until(root, lambda: sum(len(i.data) for i in server.views.sequence.items if i.kind == "message") == 17,
+               what="17 bytes on the server's chart")
+    pump_for(root, 0.2)
+    receives = [i for i in server.views.sequence.items if i.kind == "message" and i.source != 0]
+    notes = [i for i in server.views.sequence.items if i.kind == "stream"]
+    if len(receives) < 3:  # TCP merged some: the chart says so, with the counts
+        assert notes and notes[0].count >= 2 and notes[0].count_out == 1
+    else:
+        assert not notes
+    for view in ("sequence", "calls", "rate", "log"):
+        server.views.show(view)
+        root.update()
+        assert server.views._frames[view].winfo_ismapped()
+    assert server.views.lifecycle.life.steps["accept"].count == 1
+    assert client.views.lifecycle.life.steps["connect"].count == 1
