@@ -16,10 +16,10 @@ from pathlib import Path
 from tkinter import filedialog, ttk
 from typing import ClassVar, Protocol
 
-from gui.eventrows import call_record, data_call_record, other_record, problem_text
+from gui.eventrows import log_event, problem_text
 from gui.i18n import tr
 from gui.i18n_tk import Texts
-from gui.logmodel import RECEIVED, SENT, LogRecord
+from gui.logmodel import LogRecord
 from gui.settings import Settings, TabSettings
 from gui.theme import scale_factor
 from gui.traffic import Counters, ReceiveSpool
@@ -41,7 +41,9 @@ from netcore.events import (
     format_address,
 )
 from netcore.interfaces import LocalAddress
+from netcore.session.spool import SessionSpool
 from netcore.validation import check_port
+from netcore.version import VERSION
 from netcore.worker import Endpoint
 
 DRAW_INTERVAL = 0.05
@@ -85,6 +87,8 @@ class EndpointTab(ttk.Frame):
         """Name of the endpoint started last (its events may outlive ``endpoint``)."""
         self.counters = Counters()
         self.spool = ReceiveSpool()
+        self.session = SessionSpool(self.kind.replace("_", "-"), self.kind, VERSION)
+        """Every event the tab sees, on disk, for File → Save session…"""
         self.texts = Texts()
         self.file_sender: FileSender | None = None
         self._stale = False
@@ -204,6 +208,7 @@ class EndpointTab(ttk.Frame):
         self.stop()
         self.remember()
         self.spool.close()
+        self.session.close()
 
     def field_widget(self, field: str) -> ttk.Entry:
         """The widget that holds ``field`` (from an InputError)."""
@@ -224,24 +229,19 @@ class EndpointTab(ttk.Frame):
     def handle(self, event: Event) -> None:
         """Take one event: count and spool data at once; queue its log row (hot path)."""
         self.views.feed(event)
-        if isinstance(event, (DataReceived, DataSent)):
-            self._add(data_call_record(event, self.host.settings.show_data_calls))
+        self.session.add(event)
+        settings = self.host.settings
+        log_event(self.log, event, settings.show_calls, settings.show_data_calls)
         if isinstance(event, DataReceived):
             self.counters.received(len(event.data))
             self.spool.write(event.data)
-            self.log.add_data(RECEIVED, event.time, event.peer, event.data)
             self.on_data(event)
             self._stale = True
         elif isinstance(event, DataSent):
             self.counters.sent(len(event.data))
-            self.log.add_data(SENT, event.time, event.peer, event.data)
             self.on_data(event)
             self._stale = True
-        elif isinstance(event, SocketCall):
-            settings = self.host.settings
-            self._add(call_record(event, settings.show_calls, settings.show_data_calls))
-        else:
-            self._add(other_record(event))
+        elif not isinstance(event, SocketCall):
             self.on_event(event)
 
     def _add(self, record: LogRecord | None) -> None:
@@ -280,6 +280,7 @@ class EndpointTab(ttk.Frame):
         every :data:`DRAW_INTERVAL` and the counters every :data:`STATS_INTERVAL`,
         so the window keeps time for input whatever the traffic.
         """
+        self.session.flush()
         now = time.monotonic()
         pending = self.log.pending
         if pending and (pending < COALESCE_AFTER or now - self._drawn_at >= DRAW_INTERVAL):

@@ -117,6 +117,13 @@ class ViewPanel(ttk.Frame):
         for view in (self.sequence_view, self.calls_view, self.rate_view):
             view.set_colors(dark)
 
+    def clear(self) -> None:
+        """Forget everything drawn (a replay starts again)."""
+        self.sequence = self.sequence_view.model = SequenceModel(self.kind)
+        self.lifecycle = self.calls_view.model = LifecycleModel(self.kind)
+        self.rates = RateModel()
+        self.refresh(force=True)
+
     def reset(self) -> None:
         """A new endpoint starts in the tab: a new socket's life (the chart and the graph go on)."""
         self.lifecycle = self.calls_view.model = LifecycleModel(self.kind)

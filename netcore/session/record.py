@@ -161,6 +161,7 @@ class SessionWriter:
 
     def __init__(self, path: str | os.PathLike[str], kind: str, name: str, app_version: str) -> None:
         self.path = Path(path)
+        self.name = name
         self.count = 0
         self._file: IO[str] | None = open(self.path, "w", encoding="utf-8", newline="\n")  # noqa: SIM115
         self._line(header(kind, name, app_version))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import time
 import tkinter as tk
@@ -210,3 +211,48 @@ def test_tabs_show_their_views_and_the_stream_note_when_both_ends_are_tabs(windo
         assert server.views._frames[view].winfo_ismapped()
     assert server.views.lifecycle.life.steps["accept"].count == 1
     assert client.views.lifecycle.life.steps["connect"].count == 1
+
+
+def test_save_a_session_reopen_it_replay_it_and_export_it(window: object, root: tk.Tk, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from gui import sessions
+    from gui.tabs.replay import ReplayTab
+    from netcore.session.pcapread import read_pcapng, tcp_streams
+    from tests.gui.helpers import start_listening
+
+    server = window.tabs()[0]  # type: ignore[attr-defined]
+    server.reply.kind.set("hello")
+    port = start_listening(root, server)
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as client:
+        client.sendall(b"Ann\n")
+        got = b""
+        while not got.endswith(b"Hello, Ann!\n"):
+            root.update()
+            client.settimeout(0.05)
+            with contextlib.suppress(TimeoutError):
+                got += client.recv(100)
+    pump_until(root, lambda: not server.peers.rows, what="client gone")
+    saved = sessions.save_session(window, tmp_path / "hello.jsonl")  # type: ignore[arg-type]
+    assert saved is not None and '"type":"end"' in saved.read_text(encoding="utf-8").splitlines()[-1]
+    replay = sessions.open_session(window, saved)  # type: ignore[arg-type]
+    assert isinstance(replay, ReplayTab) and replay.position == len(replay.session.events)
+    root.update()
+    kinds = [item.kind for item in replay.views.sequence.items]
+    assert "handshake" in kinds and kinds.count("message") >= 2 and "fin" in kinds
+    replay.step()
+    assert replay.position == 1 and not replay.views.sequence.items
+    replay.speed.set("max")
+    replay.play()
+    pump_until(root, lambda: replay.position == len(replay.session.events) and not replay.playing, what="replayed")
+    assert [item.kind for item in replay.views.sequence.items] == kinds
+    window.notebook.select(server)  # type: ignore[attr-defined]
+    svg = sessions.export_chart(window, tmp_path / "hello.svg")  # type: ignore[arg-type]
+    assert svg is not None and "Hello, Ann!" in svg.read_text(encoding="utf-8")
+    pcap = sessions.export_pcap(window, tmp_path / "hello.pcapng")  # type: ignore[arg-type]
+    assert pcap is not None
+    assert b"Ann\n" in tcp_streams(read_pcapng(pcap.read_bytes())).values()
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("nope\n", encoding="utf-8")
+    shown: list[str] = []
+    window.local_problem = shown.append  # type: ignore[attr-defined]
+    assert sessions.open_session(window, bad) is None  # type: ignore[arg-type]
+    assert shown and "not JSON" in shown[0]
