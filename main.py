@@ -52,7 +52,7 @@ def exit_now(status: int) -> None:
     A normal exit would wait for that read at interpreter shutdown (and abort).
     From here on a Ctrl-C or SIGTERM ends the process at once (a flush into a pipe
     nobody reads would otherwise wait forever), and after a command was stopped by
-    a signal the flush gets :data:`FLUSH_AFTER_SIGNAL` seconds at most.
+    a signal or by ``udp -q`` the flush gets :data:`FLUSH_AFTER_SIGNAL` seconds at most.
     """
     _exit_on_signal(status)
     for stream in (sys.stdout, sys.stderr):
@@ -73,7 +73,7 @@ def _exit_on_signal(status: int) -> None:
         if number is not None:
             signal.signal(number, lambda *_: os._exit(status))
     cli_signals = sys.modules.get("cli.signals")
-    if cli_signals is not None and cli_signals.ended_by_signal() and hasattr(signal, "setitimer"):
+    if cli_signals is not None and cli_signals.flush_is_bounded() and hasattr(signal, "setitimer"):
         signal.setitimer(signal.ITIMER_REAL, FLUSH_AFTER_SIGNAL)
 
 

@@ -183,7 +183,7 @@ def run_udp(args: argparse.Namespace) -> int:
         if args.quit_after is not None:
             _wait_until_sent(udp)
             time.sleep(args.quit_after)
-            session.stop_requested.set()
+            session.request_stop()
 
     def too_long(length: int) -> None:
         failed.set()

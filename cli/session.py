@@ -33,6 +33,10 @@ class Session:
         self.stop_requested = threading.Event()
         self.signals = StopSignals(self.stop_requested)
 
+    def request_stop(self) -> None:
+        """Stop the loop from any thread, even while the main thread is blocked writing output."""
+        self.signals.stop_soon()
+
     def run(self, handle: EventHandler) -> int:
         """Start the endpoint and feed each event to ``handle`` until it returns a status.
 

@@ -23,6 +23,9 @@ from collections.abc import Iterator
 from types import FrameType
 
 _signalled = threading.Event()
+_bounded_flush = threading.Event()
+WAKE_SIGNAL = getattr(signal, "SIGALRM", None)
+"""Sent by :meth:`StopSignals.stop_soon` to the main thread to break a blocked write."""
 
 
 class StopNow(BaseException):
@@ -32,6 +35,11 @@ class StopNow(BaseException):
 def ended_by_signal() -> bool:
     """Did a SIGINT or SIGTERM stop this process's command?"""
     return _signalled.is_set()
+
+
+def flush_is_bounded() -> bool:
+    """Was the command stopped (by a signal or by ``udp -q``) so that unwritten output may be dropped?"""
+    return _bounded_flush.is_set()
 
 
 def hurry(signum: int) -> None:
@@ -45,6 +53,7 @@ class StopSignals:
     def __init__(self, stop: threading.Event) -> None:
         self.stop = stop
         self._depth = 0
+        self._installed = False
 
     def install(self) -> bool:
         """Take over SIGINT and SIGTERM (only possible on the main thread); False if not installed."""
@@ -54,7 +63,21 @@ class StopSignals:
             number = getattr(signal, name, None)
             if number is not None:
                 signal.signal(number, self._on_signal)
+        if WAKE_SIGNAL is not None:
+            signal.signal(WAKE_SIGNAL, self._on_wake)
+        self._installed = True
         return True
+
+    def stop_soon(self) -> None:
+        """Stop from any thread (``udp -q``), even while the main thread is blocked writing output.
+
+        Output that cannot be written by then is dropped, as ``nc -q`` drops it.
+        """
+        _bounded_flush.set()
+        self.stop.set()
+        main = threading.main_thread()
+        if self._installed and WAKE_SIGNAL is not None and hasattr(signal, "pthread_kill") and main.ident:
+            signal.pthread_kill(main.ident, WAKE_SIGNAL)
 
     @contextlib.contextmanager
     def interruptible(self) -> Iterator[None]:
@@ -69,6 +92,11 @@ class StopSignals:
         if _signalled.is_set():
             hurry(signum)
         _signalled.set()
+        _bounded_flush.set()
         self.stop.set()
         if self._depth:
+            raise StopNow
+
+    def _on_wake(self, _signum: int, _frame: FrameType | None) -> None:
+        if self.stop.is_set() and self._depth:
             raise StopNow
