@@ -104,9 +104,9 @@ class TcpServerTab(EndpointTab):
     def on_event(self, event: Event) -> None:
         super().on_event(event)
         if isinstance(event, PeerConnected):
-            self.peers.add(event.peer, event.time)
+            self.peers.add(event.peer, event.time, event.connection)
         elif isinstance(event, PeerClosed):
-            self.peers.remove(event.peer)
+            self.peers.remove(event.peer, event.connection)
         elif isinstance(event, StateChanged) and event.state in (State.STOPPED, State.ERROR):
             self.peers.clear()
         else:
