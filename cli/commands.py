@@ -163,6 +163,7 @@ def _write_received(data: bytes, as_hex: bool) -> None:
 UDP_ROOM_LIMIT = 1024 * 1024
 """Bytes (plus a little per datagram) the udp stdin pump lets wait for the engine."""
 
+
 def run_udp(args: argparse.Namespace) -> int:
     """Each stdin line is one datagram; each datagram received is one stdout line."""
     target = parse_host_port(args.to, "--to") if args.to else None

@@ -318,13 +318,14 @@ class UdpEndpoint(Endpoint):
                 problem = Problem("broadcast_denied", problem.params)
             self._emit_problem(problem, "sendto", shown)
             return True
-        self.budget.done(cost)
         if self._over_bound():
             replies, nbytes = self._reply_overflow
             self._reply_overflow = (replies + 1, nbytes + sent)
         else:
             self._emit(DataSent(endpoint=self.name, peer=address_of(shown), data=data[:sent], call="sendto",
                                 offered=len(data)))
+        if cost:  # auto-replies (cost 0) skip the budget's lock
+            self.budget.done(cost)
         return True
 
     def _drain_outbox(self) -> None:

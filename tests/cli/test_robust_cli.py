@@ -92,6 +92,7 @@ def _count_datagrams(sock: socket.socket, counts: list[int], stop: threading.Eve
         counts[0] += 1
 
 
+@pytest.mark.slow
 def test_udp_to_paces_stdin_and_sends_every_line_before_quitting() -> None:
     lines = 300_000
     receiver, port = udp_receiver()
