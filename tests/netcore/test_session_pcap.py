@@ -158,6 +158,7 @@ def test_udp_datagrams_stay_whole(start, queue: EventQueue, rec: Recorder, tmp_p
         for payload in (b"one", b"", b"\x00\xff" * 500):
             peer.sendto(payload, ("127.0.0.1", port))
             assert peer.recv(2000) == payload
+    rec.wait_for(lambda _: len(rec.of(DataSent, "udp")) == 3)  # the echo can arrive before its event is queued
     session = session_of(rec, "udp", "udp")
     write_pcapng(session, tmp_path / "udp.pcapng")
     frames = [parse_frame(f) for _t, f in read_pcapng((tmp_path / "udp.pcapng").read_bytes()).frames]
