@@ -12,8 +12,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from netcore import EventQueue, UdpConfig, UdpEndpoint  # noqa: E402
-from netcore.events import DataReceived, ErrorEvent, Notice, SocketCall, State, StateChanged  # noqa: E402
+from netcore import EventQueue, UdpConfig, UdpEndpoint
+from netcore.events import DataReceived, ErrorEvent, Notice, SocketCall, State, StateChanged
 
 
 def show(queue: EventQueue, seconds: float) -> None:
