@@ -151,8 +151,7 @@ class UdpEndpoint(UdpLanMixin, Endpoint):
             self._socket_options(sock, family, host)
             self._traced("bind", sockaddr_repr(host, port), lambda: sock.bind((host, port)))
             self._multicast_options(sock)
-            sock.setblocking(False)
-            self._trace("setblocking", "False", "ok")
+            self._traced("setblocking", "False", lambda: sock.setblocking(False))
         except BaseException:
             self._close_socket(sock)
             raise
@@ -183,13 +182,14 @@ class UdpEndpoint(UdpLanMixin, Endpoint):
         if mask & selectors.EVENT_WRITE:
             self._drain_outbox()
         if mask & selectors.EVENT_READ:
-            for _ in range(DATAGRAMS_PER_WAKE):
+            for _ in range(1 if self.gate.enabled else DATAGRAMS_PER_WAKE):  # step mode: one recvfrom() per Next
                 if not self._receive_one():
                     break
             self._flush_overflow()
 
     def _receive_one(self) -> bool:
         assert self._sock is not None
+        self._step("recvfrom", str(MAX_DATAGRAM))
         try:
             data, raw = self._sock.recvfrom(MAX_DATAGRAM)
         except BlockingIOError:
@@ -325,6 +325,7 @@ class UdpEndpoint(UdpLanMixin, Endpoint):
             self.budget.done(cost)
             return True
         args = f"{len(data)} bytes, {sockaddr_repr(*shown)}"
+        self._step("sendto", args, shown)
         try:
             sent = self._sock.sendto(data, raw)
         except BlockingIOError:
