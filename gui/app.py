@@ -30,13 +30,13 @@ from gui.tabs.replay import ReplayTab
 from gui.tabs.tcp_client import TcpClientTab
 from gui.tabs.tcp_server import TcpServerTab
 from gui.tabs.udp import UdpTab
+from gui.teaching import Teaching
 from gui.theme import apply_scaling, apply_theme, is_dark, prepare_process, scale_factor
 from gui.widgets.status_bar import StatusBar
 from netcore import EventQueue
 from netcore.events import Event
 from netcore.interfaces import LocalAddress
 from netcore.session.record import Session
-from netcore.session.streammap import StreamMatcher
 from netcore.worker import Endpoint
 
 VERSION = "0.1"
@@ -79,7 +79,7 @@ class MainWindow:
             for kind in TAB_KINDS:
                 self.new_tab(kind)
             self.notebook.select(0)  # type: ignore[no-untyped-call]  # typeshed leaves Notebook.select untyped
-        self.streams = StreamMatcher()
+        self.teaching = Teaching(self)
         self.pump = Pump(root, self.events, self._route, self._flush)
         self._dirty: set[EndpointTab] = set()
         self.pump.start()
@@ -210,10 +210,7 @@ class MainWindow:
         if tab is not None:
             tab.handle(event)
             self._dirty.add(tab)
-        for note in self.streams.feed(event):  # both ends are tabs here: how send() and recv() lined up
-            receiver = self.routes.get(note.endpoint)
-            if receiver is not None:
-                receiver.views.note(note)
+        self.teaching.feed(tab, event)
 
     def _flush(self) -> bool:
         self._dirty = {tab for tab in self._dirty if tab.flush()}
@@ -331,6 +328,7 @@ class MainWindow:
         """Relabel everything after a language switch."""
         self.menus.build()
         self.status.retranslate()
+        self.teaching.retranslate()
         for tab in self.tabs():
             tab.retranslate()
             self.notebook.tab(tab, text=self._title(tab))  # type: ignore[no-untyped-call]  # untyped in typeshed
@@ -355,6 +353,7 @@ class MainWindow:
         if self.closed:
             return
         self.closed = True
+        self.teaching.close()
         self.save_settings()
         running: list[Endpoint] = [tab.endpoint for tab in self.tabs() if tab.endpoint is not None]
         for tab in self.tabs():

@@ -115,7 +115,8 @@ class EndpointTab(ttk.Frame):
         paned = ttk.PanedWindow(self, orient="horizontal")
         paned.pack(fill="both", expand=True, pady=(8, 8))
         left = ttk.Frame(paned)
-        self.views = ViewPanel(left, self.kind, self.texts, self.chosen_peer, self.chosen_connection)
+        self.views = ViewPanel(left, self.kind, self.texts, self.chosen_peer, self.chosen_connection,
+                               lambda: self.endpoint)
         self.views.pack(fill="both", expand=True)
         self._build_log_toolbar(self.views.log_frame)
         self.log = TrafficLog(self.views.log_frame, self.host.settings.scrollback)
@@ -192,6 +193,7 @@ class EndpointTab(ttk.Frame):
         self.endpoint, self.endpoint_name = endpoint, endpoint.name
         self.remember()
         self.row.lock(True)
+        endpoint.set_step_mode(self.views.stepping.get())
         endpoint.start()
         return True
 

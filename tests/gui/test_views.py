@@ -237,7 +237,7 @@ def test_save_a_session_reopen_it_replay_it_and_export_it(window: object, root: 
     assert isinstance(replay, ReplayTab) and replay.position == len(replay.session.events)
     root.update()
     kinds = [item.kind for item in replay.views.sequence.items]
-    assert "handshake" in kinds and kinds.count("message") >= 2 and "fin" in kinds
+    assert "handshake" in kinds and kinds.count("message") >= 2 and "fin" in kinds, [type(e).__name__ for e in replay.session.events]
     replay.step()
     assert replay.position == 1 and not replay.views.sequence.items
     replay.speed.set("max")
