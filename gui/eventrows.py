@@ -60,11 +60,15 @@ def error_record(event: ErrorEvent) -> LogRecord:
 
 
 def problem_text(event: ErrorEvent) -> str:
-    """Message and hint on two lines, in the current language."""
+    """Message and hint as one paragraph, in the current language.
+
+    One paragraph, not two lines: wrapped at the window's width it fits the two
+    lines the banner keeps free, so the layout does not jump when it appears.
+    """
     key = f"problem.{event.code}"
     if not has(key):
-        return f"{event.message}\n{event.hint}"
-    return f"{tr(key, **event.params)}\n{tr(f'hint.{event.code}', **event.params)}"
+        return f"{event.message} {event.hint}"
+    return f"{tr(key, **event.params)} {tr(f'hint.{event.code}', **event.params)}"
 
 
 def notice_record(event: Notice) -> LogRecord:

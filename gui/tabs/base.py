@@ -105,7 +105,7 @@ class EndpointTab(ttk.Frame):
         self.build_fields(self.row.extra)
         self.counters_bar = CountersBar(self, self.counters, on_reset=None)
         self.counters_bar.pack(side="bottom", fill="x", pady=(6, 0))
-        self.send_bar = SendBar(self, self.prefs, self.host.settings.quick, self.send_bytes)
+        self.send_bar = SendBar(self, self.prefs, self.host.settings.quick, self.send_bytes, self.counters_bar)
         self.send_bar.pack(side="bottom", fill="x")
         paned = ttk.PanedWindow(self, orient="horizontal")
         paned.pack(fill="both", expand=True, pady=(8, 8))

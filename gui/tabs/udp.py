@@ -14,6 +14,7 @@ from typing import ClassVar
 from gui.i18n import tr
 from gui.tabs.base import EndpointTab, TabHost
 from gui.widgets.auto_reply import AutoReply
+from gui.widgets.reserve import reserve_row
 from gui.widgets.send_bar import input_message
 from netcore import InputError, UdpConfig, UdpEndpoint
 from netcore.events import Address, DataReceived, DataSent, State, format_address
@@ -49,9 +50,9 @@ class UdpTab(EndpointTab):
         check = ttk.Checkbutton(frame, variable=self.reply_last)
         self.texts.bind(check, "udp.reply_last").grid(row=1, column=0, columnspan=2, sticky="w", pady=(4, 0))
         self.last_sender = ttk.Label(frame, text="", font="TkFixedFont")
-        """Who sent the last datagram (shown once someone has)."""
+        """Who sent the last datagram (empty until someone has; its line is kept free)."""
         self.last_sender.grid(row=2, column=0, columnspan=2, sticky="w")
-        self.last_sender.grid_remove()
+        reserve_row(self.last_sender, 2, 1)
         self.broadcast = tk.BooleanVar(self, False)
         check = ttk.Checkbutton(frame, variable=self.broadcast, command=self._set_broadcast)
         self.texts.bind(check, "udp.broadcast").grid(row=3, column=0, columnspan=2, sticky="w", pady=(0, 6))
@@ -131,7 +132,6 @@ class UdpTab(EndpointTab):
     def _label_last_sender(self) -> None:
         if self._shown_last is not None:
             self.last_sender.configure(text=tr("udp.last_sender", address=format_address(self._shown_last)))
-            self.last_sender.grid()
 
     def retranslate(self) -> None:
         super().retranslate()

@@ -2,7 +2,8 @@
 
 Also the line under it, which says what is going on in words: a field's input
 error (the field itself turns red), a start failure's hint, or which addresses
-other machines can use to reach a listening server.
+other machines can use to reach a listening server. That line always has room
+for two lines of text, so the log below does not jump when it appears.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from tkinter import ttk
 
 from gui.i18n import tr
 from gui.i18n_tk import Texts
+from gui.widgets.reserve import reserve_row
 from netcore.events import State
 
 STATE_COLORS = {
@@ -35,7 +37,8 @@ class AddressRow(ttk.Frame):
         self._state_detail = ""
         self._info: tuple[Callable[[], str], str] = (str, "info")
         row = ttk.Frame(self)
-        row.pack(fill="x")
+        row.grid(row=0, column=0, sticky="ew")
+        self.columnconfigure(0, weight=1)
         texts.bind(ttk.Label(row), host_key).pack(side="left")
         self.host = ttk.Combobox(row, width=20)
         self.host.pack(side="left", padx=(4, 10))
@@ -50,7 +53,9 @@ class AddressRow(ttk.Frame):
         self.state_label = ttk.Label(row, anchor="w")
         self.state_label.pack(side="left", fill="x", expand=True)
         self.info_label = ttk.Label(self, anchor="w", justify="left")
-        """The line under the row; packed only while it has something to say."""
+        """The line under the row: always there, two lines high, empty when there is nothing to say."""
+        self.info_label.grid(row=1, column=0, sticky="new", pady=(4, 0))
+        reserve_row(self.info_label, 1, 2, pad=4)
         self.info_label.bind("<Configure>", lambda e: self.info_label.configure(wraplength=max(200, e.width - 8)))
         texts.call(self._redraw)
 
@@ -78,10 +83,6 @@ class AddressRow(ttk.Frame):
         text, kind = self._info
         shown = text()
         self.info_label.configure(text=shown, foreground=INFO_COLORS[kind])
-        if shown and not self.info_label.winfo_manager():
-            self.info_label.pack(fill="x", pady=(4, 0))
-        elif not shown:
-            self.info_label.pack_forget()
 
     def flag(self, widget: ttk.Entry, message: Callable[[], str]) -> None:
         """Mark ``widget`` invalid (red) and say why (``message()``) on the info line; focus it."""

@@ -41,7 +41,7 @@ class SendBar(ttk.Frame):
     """Compose bytes and hand them to ``on_send`` (which returns False if not sent)."""
 
     def __init__(self, parent: tk.Misc, settings: TabSettings, quick: list[QuickSlot],
-                 on_send: Callable[[bytes], bool]) -> None:
+                 on_send: Callable[[bytes], bool], message_row: tk.Misc | None = None) -> None:
         super().__init__(parent)
         self.texts = Texts()
         self.on_send = on_send
@@ -69,9 +69,13 @@ class SendBar(ttk.Frame):
         self.bottom.grid(row=2, column=0, columnspan=3, sticky="ew", pady=(6, 0))
         self.file_button = self.texts.bind(ttk.Button(self.bottom), "send.file")
         self.file_button.pack(side="right")
-        self.error = ttk.Label(self, foreground="#d93025", anchor="w")
-        self.error.grid(row=3, column=0, columnspan=3, sticky="ew", pady=(4, 0))
-        self.error.grid_remove()
+        self.error = ttk.Label(message_row or self, foreground="#d93025", anchor="e")
+        """Input errors and file progress: in ``message_row`` (a line that is always there, so
+        nothing jumps when it speaks), else in a row of its own under the bar."""
+        if message_row is None:
+            self.error.grid(row=3, column=0, columnspan=3, sticky="ew", pady=(4, 0))
+        else:
+            self.error.pack(side="right", fill="x", expand=True, padx=(8, 8))
         self._build_quick()
         self.columnconfigure(0, weight=1)
         self.rowconfigure(0, weight=1)
@@ -132,10 +136,6 @@ class SendBar(ttk.Frame):
     def say(self, message: str, error: bool = False) -> None:
         """A line under the send bar ("" hides it): an input error (red) or file progress."""
         self.error.configure(text=message, foreground="#d93025" if error else "")
-        if message:
-            self.error.grid()
-        else:
-            self.error.grid_remove()
 
     def show_error(self, message: str) -> None:
         """Say why the input cannot be sent ("" clears it); the input turns red."""

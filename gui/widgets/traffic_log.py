@@ -3,7 +3,9 @@
 Rows are added with :meth:`TrafficLog.add` (cheap, no Tk call) and drawn by
 :meth:`TrafficLog.flush`, which the pump calls once per tick: one ``Text.insert``
 for the whole batch, one ``delete`` to trim the oldest rows past the scrollback,
-and a scroll to the end only if the view was already at the bottom. Under a flood,
+and a scroll to the end while the log is *following*: it follows until the user
+scrolls away (wheel, scrollbar, keys, dragging a selection) and again once they
+scroll back to the end, whatever else changes the log's height. Under a flood,
 data rows from the same peer merge into one row with the summed byte count (the
 counters and the spooled bytes stay exact). Switching text/hex, timestamps,
 encoding or language re-renders the rows kept.
@@ -42,13 +44,38 @@ class TrafficLog(ttk.Frame):
         self.encoding = "utf-8"
         self._pending: list[LogRecord] = []
         self._lines = 0
+        self.following = True
+        """Scroll to each new row (False while the user has scrolled away from the end)."""
         self.font = tkfont.nametofont("TkFixedFont")
         self.text = tk.Text(self, wrap="none", state="disabled", font=self.font, height=10, width=60,
                             undo=False, borderwidth=0, highlightthickness=1, padx=6, pady=4)
-        add_scrollbars(self, self.text)
+        self.scrollbar = add_scrollbars(self, self.text)
         tab_moves_focus(self.text)
+        self._watch_user_scrolling()
         self.set_colors(dark=False)
         self._set_tabs()
+
+    def _watch_user_scrolling(self) -> None:
+        """Whatever the user does to scroll, decide afterwards whether the log still follows."""
+
+        def scrolled(*args: str) -> None:
+            self.text.yview(*args)
+            self.user_scrolled()
+
+        self.scrollbar.configure(command=scrolled)
+        for sequence in ("<MouseWheel>", "<Button-4>", "<Button-5>", "<KeyRelease>", "<B1-Motion>",
+                         "<ButtonRelease-1>"):
+            self.text.bind(sequence, lambda _e: self.after_idle(self.user_scrolled), add="+")
+        self.text.bind("<Configure>", lambda _e: self._keep_following(), add="+")
+
+    def user_scrolled(self) -> None:
+        """The user moved the view: follow again only if it is at the end now."""
+        self.following = self.at_bottom()
+
+    def _keep_following(self) -> None:
+        """The log changed height (a banner came or went): keep the newest row in view."""
+        if self.following:
+            self.text.yview_moveto(1.0)
 
     @property
     def scrollback(self) -> int:
@@ -119,7 +146,6 @@ class TrafficLog(ttk.Frame):
             return
         batch = self._pending[-self.scrollback:]
         self._pending = []
-        follow = self.at_bottom()
         chunks: list[str] = []
         for record in batch:
             chunks.append(format_row(record, self.hex_mode, self.encoding, self.timestamps) + "\n")
@@ -132,7 +158,7 @@ class TrafficLog(ttk.Frame):
             self.text.delete("1.0", f"{excess + 1}.0")
             self._lines -= excess
         self.text.configure(state="disabled")
-        if follow:
+        if self.following:
             self.text.yview_moveto(1.0)
 
     def rerender(self) -> None:
@@ -144,6 +170,7 @@ class TrafficLog(ttk.Frame):
         self.text.configure(state="disabled")
         self._set_tabs()
         self._pending = list(self.records)
+        self.following = True
         self.flush()
         self.text.yview_moveto(1.0)
 
