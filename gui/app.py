@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import itertools
+import signal
 import sys
 import time
 import tkinter as tk
@@ -353,6 +354,16 @@ def run_window() -> int:
     crash.watch(root)
     set_window_icon(root)
     apply_scaling(root)
-    MainWindow(root)
+    close_on_sigterm(MainWindow(root))
     root.mainloop()
     return 0
+
+
+def close_on_sigterm(window: MainWindow) -> None:
+    """SIGTERM closes the window as Ctrl+Q does: every endpoint stopped, exit status 0.
+
+    Python runs the handler on the main thread, which is the Tk thread, between two
+    Tk events; it only schedules :meth:`MainWindow.close` for the next idle moment.
+    """
+    if hasattr(signal, "SIGTERM"):
+        signal.signal(signal.SIGTERM, lambda _signum, _frame: window.root.after_idle(window.close))
