@@ -8,6 +8,7 @@ then. Everything here runs on the Tk thread; it opens no socket.
 
 from __future__ import annotations
 
+import sys
 import tkinter as tk
 from collections.abc import Callable
 from pathlib import Path
@@ -46,19 +47,40 @@ def tab_code(tab: EndpointTab) -> tuple[str, list[Note]]:
     encoding = tab.send_bar.encoding.get()
     encoding = encoding if encoding in ENCODINGS else "utf-8"
     host, port = DEFAULTS[tab.kind]
-    fallback: dict[str, object] = {"host": host, "port": port, "timeout": DEFAULT_TIMEOUT}
+    fallback: dict[str, object] = {"host": host, "port": port, "timeout": DEFAULT_TIMEOUT, "target": ""}
     values: dict[str, object] = {"host": tab.row.host.get(), "port": tab.row.port.get(),
-                                 "timeout": tab.timeout.get() if isinstance(tab, TcpClientTab) else DEFAULT_TIMEOUT}
+                                 "timeout": tab.timeout.get() if isinstance(tab, TcpClientTab) else DEFAULT_TIMEOUT,
+                                 "target": _udp_target(tab)}
+    broadcast = isinstance(tab, UdpTab) and tab.broadcast.get()
     while True:
         try:
-            code = python_code(tab.kind, str(values["host"]), values["port"], reply, encoding, values["timeout"])
+            code = python_code(tab.kind, str(values["host"]), values["port"], reply, encoding, values["timeout"],
+                               target=str(values["target"]), broadcast=broadcast, cli=cli_command())
         except InputError as error:
             if error.field not in values or values[error.field] == fallback[error.field]:
                 raise
             values[error.field] = fallback[error.field]
-            notes.append(("code.note_default", {"field": f"field.{error.field}", "value": str(fallback[error.field])}))
+            notes.append(_fallback_note(error.field, str(fallback[error.field])))
         else:
             return code, notes
+
+
+def _fallback_note(field: str, value: str) -> Note:
+    if field == "target":
+        return "code.note_no_target", {}
+    return "code.note_default", {"field": f"field.{field}", "value": value}
+
+
+def _udp_target(tab: EndpointTab) -> str:
+    """Where the UDP tab sends by hand: its "Send to" (none while it replies to the last sender)."""
+    if isinstance(tab, UdpTab) and not tab.reply_last.get():
+        return tab.target.get()
+    return ""
+
+
+def cli_command() -> str:
+    """How the user starts SocketLab's command line: the executable's, or main.py."""
+    return "socketlab-cli" if getattr(sys, "frozen", False) else "python main.py"
 
 
 def _note_text(note: Note) -> str:

@@ -193,6 +193,7 @@ EN: dict[str, str] = {
     "code.python_files": "Python files",
     "code.copied": "Copied {n} lines to the clipboard.",
     "code.note_custom": "A custom auto-reply template has no lesson script: this code only prints what arrives.",
+    "code.note_no_target": "The Send to field is not a host:port: the code sends nothing, it only receives.",
     "code.note_default": "The {field} field is not valid: the code uses {value} instead.",
     # input problems the engine's payload and reply checks raise
     "input.unknown_encoding": "Unknown encoding {encoding!}.",

@@ -181,6 +181,7 @@ ZH: dict[str, str] = {
     "code.python_files": "Python 文件",
     "code.copied": "已复制 {n} 行到剪贴板。",
     "code.note_custom": "自定义自动回复模板没有对应的课程脚本：这段代码只打印收到的内容。",
+    "code.note_no_target": "“发送到”不是 主机:端口 的形式：代码不发送，只接收。",
     "code.note_default": "{field}字段无效：代码中改用 {value}。",
     "input.unknown_encoding": "未知的编码 {encoding!}。",
     "input.unencodable": "第 {position} 个字符 {char!} 无法用 {encoding} 编码。",
