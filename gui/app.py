@@ -20,7 +20,7 @@ from tkinter import filedialog, ttk
 
 from gui import crash, dialogs, i18n
 from gui.code_view import CodeView, show_code
-from gui.i18n import tr
+from gui.i18n import later, tr
 from gui.icon import set_window_icon
 from gui.logmodel import to_csv, to_text
 from gui.menus import MenuBar
@@ -243,7 +243,7 @@ class MainWindow:
         except OSError as error:
             self.local_problem(tr("file.cannot_write", path=str(path), detail=error.strerror or str(error)))
             return None
-        self.status.say(tr("file.saved", path=path.name))
+        self.status.say(later("file.saved", path=path.name))
         return path
 
     def save_received(self) -> Path | None:
@@ -262,7 +262,7 @@ class MainWindow:
         except OSError as error:
             self.local_problem(tr("file.cannot_write", path=str(path), detail=error.strerror or str(error)))
             return None
-        self.status.say(tr("file.saved_bytes", path=path.name, n=f"{size:,}"))
+        self.status.say(later("file.saved_bytes", path=path.name, n=f"{size:,}"))
         return path
 
     def set_language(self, code: str) -> None:

@@ -16,7 +16,7 @@ from tkinter import filedialog, ttk
 from tkinter import font as tkfont
 
 from gui import dialogs, i18n
-from gui.i18n import tr
+from gui.i18n import later, tr
 from gui.i18n_tk import Texts
 from gui.tabs.base import EndpointTab
 from gui.tabs.tcp_client import TcpClientTab
@@ -98,7 +98,9 @@ class CodeView:
         self.texts = Texts()
         self.code = ""
         self.stem = "socketlab"
-        self.tab_title = ""
+        self.tab_title: Callable[[], str] = str
+        """The tab's title, in the current language."""
+        self._status: Callable[[], str] = str
         self.notes: list[Note] = []
         self.alive = True
         self._build()
@@ -159,14 +161,14 @@ class CodeView:
     def show(self, tab: EndpointTab) -> None:
         """Show the code for ``tab`` as its fields are now, and bring the window up."""
         self.code, self.notes = tab_code(tab)
-        title = tr(f"tab.{tab.kind}")
-        self.tab_title = title if tab.number == 1 else f"{title} {tab.number}"
+        kind, number = tab.kind, tab.number
+        self.tab_title = lambda: tr(f"tab.{kind}") + ("" if number == 1 else f" {number}")
         self.stem = self.code_stem(tab)
         self.text.configure(state="normal")
         self.text.delete("1.0", "end")
         self.text.insert("1.0", self.code)
         self.text.configure(state="disabled")
-        self.status.configure(text="")
+        self._say(str)
         self.retranslate()
         self.top.deiconify()
         self.top.lift()
@@ -181,7 +183,8 @@ class CodeView:
     def retranslate(self) -> None:
         """Relabel after a language switch (the code itself stays as it is)."""
         self.texts.apply()
-        self.top.title(tr("code.title", tab=self.tab_title))
+        self.top.title(tr("code.title", tab=self.tab_title()))
+        self.status.configure(text=self._status())
         self.note.configure(text="\n".join(_note_text(note) for note in self.notes))
         if self.notes:
             self.note.pack(anchor="w", fill="x", pady=(4, 0))
@@ -196,7 +199,7 @@ class CodeView:
         """Put the whole script on the clipboard."""
         self.top.clipboard_clear()
         self.top.clipboard_append(self.code)
-        self.status.configure(text=tr("code.copied", n=self.code.count("\n")))
+        self._say(later("code.copied", n=self.code.count("\n")))
 
     def save(self) -> Path | None:
         """Ask where, then write the script there."""
@@ -213,8 +216,13 @@ class CodeView:
             detail = error.strerror or str(error)
             dialogs.local_problem(self.top, tr("file.cannot_write", path=str(path), detail=detail))
             return None
-        self.status.configure(text=tr("file.saved", path=path.name))
+        self._say(later("file.saved", path=path.name))
         return path
+
+    def _say(self, text: Callable[[], str]) -> None:
+        """The line left of the buttons (asked again after a language switch)."""
+        self._status = text
+        self.status.configure(text=text())
 
     def close(self) -> None:
         """Close the window (the main window stays as it is)."""

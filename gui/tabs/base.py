@@ -11,13 +11,14 @@ from __future__ import annotations
 import contextlib
 import time
 import tkinter as tk
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from tkinter import filedialog, ttk
 from typing import ClassVar, Protocol
 
 from gui.eventrows import call_record, data_call_record, other_record, problem_text
-from gui.i18n import tr
+from gui.i18n import later, tr
 from gui.i18n_tk import Texts
 from gui.logmodel import RECEIVED, SENT, LogRecord
 from gui.settings import Settings, TabSettings
@@ -315,12 +316,11 @@ class EndpointTab(ttk.Frame):
 
     def send_bar_progress(self, done: int, total: int) -> None:
         """Show how much of the file went out."""
-        self.send_bar.say(tr("file.progress", done=f"{done:,}", total=f"{total:,}",
-                             percent=f"{100 * done // max(total, 1)}"))
+        self.send_bar.say(later("file.progress", done=f"{done:,}", total=f"{total:,}",
+                                percent=f"{100 * done // max(total, 1)}"))
 
-    def _file_done(self, error: str | None) -> None:
-        text = tr("file.done") if error is None else error
-        self.send_bar.say(text, error=error is not None)
+    def _file_done(self, error: Callable[[], str] | None) -> None:
+        self.send_bar.say(later("file.done") if error is None else error, error=error is not None)
 
     # ---- hooks for subclasses ----
 

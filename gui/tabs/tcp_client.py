@@ -10,7 +10,7 @@ import tkinter as tk
 from tkinter import ttk
 from typing import ClassVar
 
-from gui.i18n import tr
+from gui.i18n import later
 from gui.tabs.base import EndpointTab, TabHost
 from netcore import TcpClient, TcpClientConfig
 from netcore.events import Event, State, StateChanged, format_address
@@ -77,7 +77,7 @@ class TcpClientTab(EndpointTab):
 
     def send_bytes(self, data: bytes) -> bool:
         if self.endpoint is None or self.row.current is not State.CONNECTED:
-            self.send_bar.show_error(tr("send.not_connected"))
+            self.send_bar.show_error(later("send.not_connected"))
             return False
         self.endpoint.send(data)
         return True

@@ -11,7 +11,7 @@ from functools import partial
 from tkinter import ttk
 from typing import ClassVar
 
-from gui.i18n import tr
+from gui.i18n import later, tr
 from gui.tabs.base import EndpointTab, TabHost
 from gui.widgets.auto_reply import AutoReply
 from gui.widgets.reserve import reserve_row
@@ -84,7 +84,7 @@ class UdpTab(EndpointTab):
 
     def send_bytes(self, data: bytes) -> bool:
         if self.endpoint is None or self.row.current is not State.BOUND:
-            self.send_bar.show_error(tr("send.not_open"))
+            self.send_bar.show_error(later("send.not_open"))
             return False
         if self.reply_last.get():
             self.endpoint.reply(data)
@@ -93,7 +93,7 @@ class UdpTab(EndpointTab):
             address = parse_host_port(self.target.get(), "target")
         except InputError as error:
             self.target.state(["invalid"])
-            self.send_bar.show_error(input_message(error))
+            self.send_bar.show_error(partial(input_message, error))
             return False
         self.prefs.target = self.target.get().strip()
         self.endpoint.send_to(data, address)

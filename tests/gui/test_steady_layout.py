@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from gui.eventrows import problem_text
-from gui.i18n import tr
+from gui.i18n import later, tr
 from netcore.events import ErrorEvent
 from netcore.problems import PROBLEMS
 from tests.gui.conftest import pump_for, pump_until
@@ -31,11 +31,11 @@ def test_banners_and_messages_do_not_move_the_log(window: Any, root: tk.Tk) -> N
         tab.row.set_info_from(lambda: tr("problem.address_in_use", port=9000, host="0.0.0.0") + " "
                               + tr("hint.address_in_use"), "error")  # the longest a banner is
         assert tab.row.info_label.winfo_reqheight() > 0
-        tab.send_bar.show_error(tr("send.not_listening"))
+        tab.send_bar.show_error(later("send.not_listening"))
         pump_for(root, 0.1)
         assert _places(tab.log.text, tab.send_bar.input, tab.counters_bar.received) == before, tab.kind
         tab.row.set_info("")
-        tab.send_bar.show_error("")
+        tab.send_bar.show_error(None)
         pump_for(root, 0.1)
         assert _places(tab.log.text, tab.send_bar.input, tab.counters_bar.received) == before, tab.kind
 
