@@ -40,14 +40,21 @@ def call_record(event: SocketCall, show_calls: bool, show_data_calls: bool) -> L
     wanted = show_data_calls if event.call in DATA_CALLS else show_calls
     if not wanted and event.ok:
         return None
-    return LogRecord(CALL if event.ok else ERROR, event.time, event.peer, raw_text=event.line())
+    return LogRecord(CALL if event.ok else ERROR, event.time, event.peer, raw_text=call_text(event))
 
 
 def data_call_record(event: DataReceived | DataSent, show_data_calls: bool) -> LogRecord | None:
     """The ``recv``/``send`` call a data event records, when the View options want it."""
     if not show_data_calls:
         return None
-    return LogRecord(CALL, event.time, event.peer, raw_text=event.line())
+    return LogRecord(CALL, event.time, event.peer, raw_text=call_text(event))
+
+
+def call_text(event: SocketCall | DataReceived | DataSent) -> str:
+    """The call's line without the ``[peer]`` in front: the row's peer column shows it."""
+    line = event.line()
+    prefix = f"[{format_address(event.peer)}] " if event.peer else ""
+    return line[len(prefix):] if prefix and line.startswith(prefix) else line
 
 
 def error_record(event: ErrorEvent) -> LogRecord:

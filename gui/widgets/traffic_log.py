@@ -8,7 +8,9 @@ scrolls away (wheel, scrollbar, keys, dragging a selection) and again once they
 scroll back to the end, whatever else changes the log's height. Under a flood,
 data rows from the same peer merge into one row with the summed byte count (the
 counters and the spooled bytes stay exact). Switching text/hex, timestamps,
-encoding or language re-renders the rows kept.
+encoding or language re-renders the rows kept. Event, call and error rows wrap;
+data rows do not (long lines make a Text slow), and hovering over one that ends
+out of view, or clicking any row, shows its full text in a tip.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from tkinter import ttk
 
 from gui.i18n_tk import tab_moves_focus
 from gui.logmodel import CALL, ERROR, EVENT, MERGED_PREVIEW, RECEIVED, SENT, LogRecord, data_record, format_row
+from gui.widgets.row_tip import RowTip
 from gui.widgets.scrolled import add_scrollbars
 from netcore.events import Address
 
@@ -52,6 +55,8 @@ class TrafficLog(ttk.Frame):
         self.scrollbar = add_scrollbars(self, self.text)
         tab_moves_focus(self.text)
         self._watch_user_scrolling()
+        self.tip = RowTip(self.text)
+        """A row's full text on hover (when it ends out of view) or on click."""
         self.set_colors(dark=False)
         self._set_tabs()
 
@@ -106,6 +111,8 @@ class TrafficLog(ttk.Frame):
         for width in widths:
             stops.append((stops[-1] if stops else 0) + width)
         self.text.configure(tabs=tuple(stops))
+        for kind in (EVENT, ERROR, CALL):  # messages wrap, their next lines under the payload column
+            self.text.tag_configure(kind, wrap="word", lmargin2=stops[-1])
 
     def add(self, record: LogRecord) -> None:
         """Queue a row for the next :meth:`flush` (merging data rows under a flood)."""

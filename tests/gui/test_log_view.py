@@ -9,10 +9,11 @@ import socket
 import tkinter as tk
 from typing import Any
 
+from gui.logmodel import ERROR, LogRecord
 from gui.tabs.base import EndpointTab
 from netcore.events import State
 from tests.gui.conftest import pump_for, pump_until
-from tests.gui.helpers import set_field
+from tests.gui.helpers import connect, send_text, set_field, start_listening
 
 
 def _last_row_visible(tab: EndpointTab) -> bool:
@@ -69,3 +70,54 @@ def test_the_log_stays_where_the_user_scrolled_to(window: Any, root: tk.Tk) -> N
         assert client.log.following
     finally:
         holder.close()
+
+
+def _line_of(tab: EndpointTab, needle: str) -> str:
+    text = tab.log.text
+    for number, line in enumerate(text.get("1.0", "end-1c").splitlines(), start=1):
+        if needle in line:
+            return str(number)
+    raise AssertionError(f"{needle!r} not in the log")
+
+
+def test_call_rows_leave_the_peer_to_its_column_and_wrap(window: Any, root: tk.Tk) -> None:
+    window.settings.show_calls = window.settings.show_data_calls = True
+    server, client, _udp = window.tabs()
+    window.notebook.select(client)
+    connect(root, client, start_listening(root, server))
+    assert send_text(client, "fifteen bytes!!")
+    pump_until(root, lambda: "send(15 bytes)" in client.log.shown_text(), what="the send call row")
+    line = client.log.text.get(f"{_line_of(client, 'send(15 bytes)')}.0", f"{_line_of(client, 'send(15 bytes)')}.end")
+    cells = line.split("\t")
+    assert cells[-1].startswith("send(15 bytes) -> 15"), cells  # the payload column, not under the byte counts
+    assert cells[-2] == "" and "[" not in cells[-1], cells  # no [peer] again: the peer column shows it
+    client.log.add(LogRecord(ERROR, 0.0, ("127.0.0.1", 9), key="problem.address_in_use",
+                             params={"port": "9000", "host": "0.0.0.0"}, hint_key="hint.address_in_use"))
+    client.log.flush()
+    root.update()
+    number = _line_of(client, "9000")
+    text = client.log.text
+    assert int(text.count(f"{number}.0", f"{number}.end", "displaylines")[0]) >= 1  # it wraps
+    assert not client.log.tip.clipped(number)  # and so reads whole
+
+
+def test_a_long_row_shows_whole_in_a_tip(window: Any, root: tk.Tk) -> None:
+    server, client, _udp = window.tabs()
+    window.notebook.select(client)
+    connect(root, client, start_listening(root, server))
+    payload = "0123456789" * 30 + "END"
+    assert send_text(client, payload)
+    pump_until(root, lambda: "END" in client.log.shown_text(), what="the long row")
+    root.update()
+    number = _line_of(client, "END")
+    text = client.log.text
+    assert client.log.tip.clipped(number)  # it ends out of view
+    x, y, _w, h = text.bbox(f"{number}.0")
+    text.event_generate("<Motion>", x=x + 20, y=y + h // 2)
+    pump_until(root, lambda: "END" in client.log.tip.shown, timeout=3, what="the tip on hover")
+    assert payload in client.log.tip.shown.replace("\n", "")
+    text.event_generate("<Leave>")
+    root.update()
+    assert client.log.tip.shown == ""
+    text.event_generate("<ButtonRelease-1>", x=x + 20, y=y + h // 2)  # a click shows it at once
+    assert "END" in client.log.tip.shown
