@@ -57,7 +57,6 @@ class MainWindow:
         self.routes: dict[str, EndpointTab] = {}
         self.closed = False
         self._serial = itertools.count(1)
-        self._opened = dict.fromkeys(TAB_KINDS, 0)
         self.code_view: CodeView | None = None
         i18n.set_language(self.settings.language or i18n.system_language())
         self.settings.theme = apply_theme(root, self.settings.theme)
@@ -114,11 +113,17 @@ class MainWindow:
     # ---- tabs ----
 
     def new_tab(self, kind: str) -> EndpointTab:
-        """Open a tab of ``kind`` (tcp_server, tcp_client, udp) and select it."""
+        """Open a tab of ``kind`` (tcp_server, tcp_client, udp) and select it.
+
+        It gets the lowest number no open tab of its kind has ("TCP Server 2" again
+        after the second one closed) and a port the others of its kind do not use.
+        """
+        others = [t for t in self.tabs() if t.kind == kind]
         tab = TAB_CLASSES[kind](self.notebook, self)
         tab.set_colors(is_dark(self.root))
-        self._opened[kind] += 1
-        tab.number = self._opened[kind]
+        taken = {t.number for t in others}
+        tab.number = next(n for n in range(1, len(taken) + 2) if n not in taken)
+        tab.avoid_ports(others)
         self.notebook.add(tab, text=self._title(tab))
         self.notebook.select(tab)  # type: ignore[no-untyped-call]  # as above
         return tab

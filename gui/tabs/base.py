@@ -70,7 +70,11 @@ class EndpointTab(ttk.Frame):
     kind: ClassVar[str] = ""
     host_key: ClassVar[str] = "conn.host"
     toggle_keys: ClassVar[tuple[str, str]] = ("conn.start", "conn.stop")
+    again_key: ClassVar[str] = ""
+    """The toggle's label after the endpoint ended by itself (the client's "Reconnect")."""
     file_chunk: ClassVar[int] = 64 * 1024
+    listens: ClassVar[bool] = True
+    """True for kinds that bind a port of their own (server, UDP): two tabs cannot share it."""
     number: int = 1
     """The "2" in "TCP Client 2" (set by the window)."""
 
@@ -88,6 +92,8 @@ class EndpointTab(ttk.Frame):
         self.texts = Texts()
         self.file_sender: FileSender | None = None
         self._stale = False
+        self._stopping = self._was_up = False
+        """True after the user asked to stop (so the end is not a surprise); True once it was up."""
         self._drawn_at = self._stats_at = 0.0
         self.display_var = tk.StringVar(self, self.prefs.display)
         self.time_var = tk.BooleanVar(self, self.prefs.timestamps)
@@ -100,7 +106,7 @@ class EndpointTab(ttk.Frame):
     # ---- layout ----
 
     def _build(self) -> None:
-        self.row = AddressRow(self, self.texts, self.host_key, self.toggle_keys)
+        self.row = AddressRow(self, self.texts, self.host_key, self.toggle_keys, self.again_key)
         self.row.toggle.configure(command=self.toggle)
         self.row.pack(fill="x")
         self.build_fields(self.row.extra)
@@ -125,6 +131,7 @@ class EndpointTab(ttk.Frame):
         self.row.host.bind("<KeyRelease>", lambda _e: self.row.clear_flags(), add="+")
         self.row.port.bind("<KeyRelease>", lambda _e: self.row.clear_flags(), add="+")
         self.row.port.bind("<Return>", lambda _e: self.toggle())
+        self.row.port.bind("<FocusOut>", lambda _e: self.running or self.row.check_port(), add="+")
 
     def _place_sash(self, event: tk.Event[tk.Misc]) -> None:
         """First layout: give the side panel about 335 px, the log the rest."""
@@ -165,7 +172,9 @@ class EndpointTab(ttk.Frame):
         return self.endpoint is not None
 
     def toggle(self) -> None:
-        """Start if stopped, stop if running."""
+        """Start if stopped, stop if running (not while held after an end the user did not ask for)."""
+        if self.row.holding:
+            return
         if self.running:
             self.stop()
         else:
@@ -180,6 +189,7 @@ class EndpointTab(ttk.Frame):
             self.row.flag(self.field_widget(error.field), partial(input_message, error))
             return False
         self.row.set_info("")
+        self.row.ended = self._stopping = self._was_up = False
         self.host.register(endpoint.name, self)
         self.endpoint, self.endpoint_name = endpoint, endpoint.name
         self.remember()
@@ -193,6 +203,7 @@ class EndpointTab(ttk.Frame):
             self.file_sender.cancel()
         self.send_bar.repeat.stop()
         if self.endpoint is not None:
+            self._stopping = True
             self.endpoint.stop(timeout=0)
 
     def close(self) -> None:
@@ -200,6 +211,22 @@ class EndpointTab(ttk.Frame):
         self.stop()
         self.remember()
         self.spool.close()
+
+    def port_number(self) -> int | None:
+        """The port in the field (None if it is not one)."""
+        return self.row.port_number()
+
+    def avoid_ports(self, others: list[EndpointTab]) -> None:
+        """A new tab beside ``others`` of its kind: a listening kind takes a port none of them uses."""
+        if not self.listens:
+            return
+        used = {port for port in (other.port_number() for other in others) if port}
+        port = self.port_number()
+        while port and port in used and port < 65535:  # at most len(used) steps
+            port += 1
+        if port is not None and port != self.port_number():
+            self.row.port.delete(0, "end")
+            self.row.port.insert(0, str(port))
 
     def field_widget(self, field: str) -> ttk.Entry:
         """The widget that holds ``field`` (from an InputError)."""
@@ -210,7 +237,7 @@ class EndpointTab(ttk.Frame):
         prefs = self.prefs
         prefs.host = self.row.host.get().strip() or prefs.host
         with contextlib.suppress(InputError):  # keep the last good port when the field is not one
-            prefs.port = check_port(self.row.port.get())
+            prefs.port = check_port(self.row.typed_port or self.row.port.get())
         prefs.display, prefs.timestamps = self.display_var.get(), self.time_var.get()
         prefs.encoding, prefs.send_mode = self.send_bar.encoding.get(), self.send_bar.mode.get()
         prefs.line_ending = self.send_bar.line_ending.get()
@@ -258,12 +285,18 @@ class EndpointTab(ttk.Frame):
             detail = self.state_detail(event)
         elif event.state is State.CONNECTING:
             detail = tr("state.to", address=format_address(event.remote))
+        self._was_up |= event.state in (State.LISTENING, State.CONNECTED, State.BOUND)
         self.row.set_state(event.state, detail)
         if event.local is not None:
             self.local_address = event.local
+            if event.state in (State.LISTENING, State.BOUND):
+                self.row.show_chosen_port(event.local[1])
         if event.state in (State.STOPPED, State.ERROR):
             self.endpoint, self.local_address = None, None
             self.row.lock(False)
+            self.row.show_chosen_port(None)
+            if self._was_up and not self._stopping:  # the peer closed, or an error: not the user's click
+                self.row.hold()
             if self.file_sender is not None:
                 self.file_sender.cancel()
             self.send_bar.repeat.stop()

@@ -26,6 +26,8 @@ class TcpClientTab(EndpointTab):
     kind: ClassVar[str] = "tcp_client"
     host_key: ClassVar[str] = "conn.server"
     toggle_keys: ClassVar[tuple[str, str]] = ("conn.connect", "conn.disconnect")
+    listens: ClassVar[bool] = False
+    again_key: ClassVar[str] = "conn.reconnect"
     endpoint: TcpClient | None
 
     def __init__(self, parent: tk.Misc, host: TabHost) -> None:

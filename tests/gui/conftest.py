@@ -79,6 +79,7 @@ def english(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     i18n.set_language("en")
     yield
     i18n.set_language("en")
+    gc.collect()  # a test's own Tk objects (a window it built) die here, on the Tk thread, not in a worker's GC
 
 
 @pytest.fixture
