@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import socket
 import tkinter as tk
+from tkinter import font as tkfont
+from tkinter import ttk
 from typing import Any
 
 from gui.widgets.address_row import HOLD_MS
@@ -102,3 +104,21 @@ def test_udp_opens_on_the_first_send_and_does_not_target_itself(window: Any, roo
     assert "Opened the socket to send" in udp.log.shown_text()
     second = window.new_tab("udp")  # a second UDP tab talks to the first
     assert second.port_number() != udp.port_number()
+
+
+def test_the_clients_table_shows_big_numbers_whole(window: Any, root: tk.Tk) -> None:
+    server = window.tabs()[0]
+    port = start_listening(root, server)
+    with socket.create_connection(("127.0.0.1", port)):
+        pump_until(root, lambda: len(server.peers.rows) == 1, what="a client")
+        peer = server.peers.peers()[0]
+        server.peers.count(peer, received=12_345_678, sent=2_010_152)
+        server.peers.refresh()
+        pump_for(root, 0.1)
+        tree, iid = server.peers.tree, server.peers.rows[peer].iid
+        font = tkfont.nametofont(str(ttk.Style(tree).lookup("Treeview", "font")) or "TkDefaultFont")
+        assert tree.set(iid, "out") == "2,010,152"
+        for column in ("in", "out"):
+            x, _y, width, _h = tree.bbox(iid, column)
+            shown = font.measure(tree.set(iid, column))
+            assert shown <= width and x + width <= tree.winfo_width(), (column, x, width, shown)
