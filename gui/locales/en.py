@@ -23,6 +23,7 @@ EN: dict[str, str] = {
     "menu.about": "About SocketLab",
     "menu.code": "Python code for this tab…",
     "view.text": "Text",
+    "view.text_as": "Text as {encoding}",
     "view.hex": "Hex",
     "view.timestamps": "Timestamps",
     "view.clear": "Clear log",

@@ -21,6 +21,7 @@ ZH: dict[str, str] = {
     "menu.about": "关于 SocketLab",
     "menu.code": "本标签页的 Python 代码…",
     "view.text": "文本",
+    "view.text_as": "文本（{encoding}）",
     "view.hex": "十六进制",
     "view.timestamps": "时间戳",
     "view.clear": "清空日志",

@@ -27,7 +27,7 @@ from gui.traffic import Counters, ReceiveSpool
 from gui.widgets.address_row import AddressRow
 from gui.widgets.counters import CountersBar
 from gui.widgets.repeat import FileSender
-from gui.widgets.send_bar import SendBar, input_message
+from gui.widgets.send_bar import ENCODING_LABELS, SendBar, input_message
 from gui.widgets.traffic_log import COALESCE_AFTER, TrafficLog
 from netcore import EventQueue, InputError
 from netcore.events import (
@@ -127,7 +127,7 @@ class EndpointTab(ttk.Frame):
         self._paned = paned
         paned.bind("<Configure>", self._place_sash, add="+")
         self.send_bar.file_button.configure(command=self.choose_file)
-        self.send_bar.encoding.on_change(lambda enc: self.log.set_display(encoding=enc))
+        self.send_bar.encoding.on_change(self._set_encoding)
         self.row.host.bind("<KeyRelease>", lambda _e: self.row.clear_flags(), add="+")
         self.row.port.bind("<KeyRelease>", lambda _e: self.row.clear_flags(), add="+")
         self.row.port.bind("<Return>", lambda _e: self.toggle())
@@ -144,12 +144,23 @@ class EndpointTab(ttk.Frame):
         bar = ttk.Frame(parent)
         bar.pack(fill="x", pady=(0, 4))
         self.texts.bind(ttk.Label(bar), "log.title").pack(side="left", padx=(0, 10))
-        for value, key in (("text", "view.text"), ("hex", "view.hex")):
-            button = ttk.Radiobutton(bar, variable=self.display_var, value=value, command=self.apply_display)
-            self.texts.bind(button, key).pack(side="left", padx=(0, 6))
+        self.text_button = ttk.Radiobutton(bar, variable=self.display_var, value="text", command=self.apply_display)
+        self.text_button.pack(side="left", padx=(0, 6))
+        self.texts.call(self._label_text_button)  # "Text as GBK": the send bar's encoding decodes the log too
+        button = ttk.Radiobutton(bar, variable=self.display_var, value="hex", command=self.apply_display)
+        self.texts.bind(button, "view.hex").pack(side="left", padx=(0, 6))
         check = ttk.Checkbutton(bar, variable=self.time_var, command=self.apply_display)
         self.texts.bind(check, "view.timestamps").pack(side="left", padx=(6, 0))
         self.texts.bind(ttk.Button(bar, command=self.clear_log, takefocus=False), "view.clear").pack(side="right")
+
+    def _set_encoding(self, encoding: str) -> None:
+        """The send bar's encoding is also the log's: redraw the rows and say so on the log's Text button."""
+        self.log.set_display(encoding=encoding)
+        self._label_text_button()
+
+    def _label_text_button(self) -> None:
+        encoding = self.log.encoding if hasattr(self, "log") else self.prefs.encoding
+        self.text_button.configure(text=tr("view.text_as", encoding=ENCODING_LABELS.get(encoding, encoding)))
 
     def apply_display(self) -> None:
         """Re-render the log after the text/hex or timestamp choice changed."""

@@ -121,3 +121,16 @@ def test_a_long_row_shows_whole_in_a_tip(window: Any, root: tk.Tk) -> None:
     assert client.log.tip.shown == ""
     text.event_generate("<ButtonRelease-1>", x=x + 20, y=y + h // 2)  # a click shows it at once
     assert "END" in client.log.tip.shown
+
+
+def test_the_log_says_which_encoding_decodes_its_rows(window: Any, root: tk.Tk) -> None:
+    server, client, _udp = window.tabs()
+    connect(root, client, start_listening(root, server))
+    assert send_text(server, "中文", encoding="gbk")  # as a GBK device would send it
+    pump_until(root, lambda: bool(client.log.records) and client.counters.bytes_in == 4, what="4 bytes in")
+    assert client.text_button.cget("text") == "Text as UTF-8"
+    client.send_bar.encoding.set("gbk")
+    client.send_bar.encoding.widget.event_generate("<<ComboboxSelected>>")
+    root.update()
+    assert client.text_button.cget("text") == "Text as GBK"  # the send bar's choice shows where it acts
+    assert "中文" in client.log.shown_text()
