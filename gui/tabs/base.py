@@ -294,8 +294,6 @@ class EndpointTab(ttk.Frame):
         detail = ""
         if event.state in (State.LISTENING, State.BOUND, State.CONNECTED):
             detail = self.state_detail(event)
-        elif event.state is State.CONNECTING:
-            detail = tr("state.to", address=format_address(event.remote))
         self._was_up |= event.state in (State.LISTENING, State.CONNECTED, State.BOUND)
         self.row.set_state(event.state, detail)
         if event.local is not None:

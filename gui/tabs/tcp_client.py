@@ -90,13 +90,16 @@ class TcpClientTab(EndpointTab):
             self.endpoint.shutdown_write()
 
     def state_detail(self, event: StateChanged) -> str:
-        return format_address(event.remote)
+        """Nothing: the side panel names both ends, and the row has no room for an address."""
+        return ""
 
     def on_event(self, event: Event) -> None:
         super().on_event(event)
         if not isinstance(event, StateChanged) or event.endpoint != self.endpoint_name:
             return
-        if event.state is State.CONNECTED:
+        if event.state is State.CONNECTING:
+            self.remote_label.configure(text=format_address(event.remote))
+        elif event.state is State.CONNECTED:
             self.local_label.configure(text=format_address(event.local))
             self.remote_label.configure(text=format_address(event.remote))
         elif event.state in (State.STOPPED, State.ERROR):

@@ -122,3 +122,21 @@ def test_the_clients_table_shows_big_numbers_whole(window: Any, root: tk.Tk) -> 
             x, _y, width, _h = tree.bbox(iid, column)
             shown = font.measure(tree.set(iid, column))
             assert shown <= width and x + width <= tree.winfo_width(), (column, x, width, shown)
+
+
+def test_the_client_state_label_is_whole_when_connected(window: Any, root: tk.Tk) -> None:
+    server, client, _udp = window.tabs()
+    port = start_listening(root, server)
+    root.geometry("900x600")  # a little narrower than the first-start size
+    pump_until(root, lambda: root.winfo_width() == 900, what="resized")
+    for language in ("en", "zh"):
+        window.set_language(language)
+        window.notebook.select(client)
+        connect(root, client, port)
+        pump_for(root, 0.1)
+        label = client.row.state_label
+        assert label.winfo_reqwidth() <= label.winfo_width(), (language, label.cget("text"))
+        assert client.remote_label.cget("text") == f"127.0.0.1:{port}"  # the address is in the side panel
+        client.stop()
+        pump_until(root, lambda: client.row.current is State.STOPPED, what="stopped")
+    window.set_language("en")
