@@ -74,8 +74,10 @@ def problem_text(event: ErrorEvent) -> str:
     """
     key = f"problem.{event.code}"
     if not has(key):
-        return f"{event.message} {event.hint}"
-    return f"{tr(key, **event.params)} {tr(f'hint.{event.code}', **event.params)}"
+        message, hint = event.message, event.hint
+    else:
+        message, hint = tr(key, **event.params), tr(f"hint.{event.code}", **event.params)
+    return message + ("" if message.endswith(("。", "！", "？")) else " ") + hint  # no space after a CJK stop
 
 
 def notice_record(event: Notice) -> LogRecord:

@@ -112,9 +112,10 @@ class UdpTab(EndpointTab):
                 return False
             self.prefs.target = self.target.get().strip()
         if self.endpoint is None:
+            opened_at = time.time()  # before the engine's own rows
             if not self.start():
                 return False
-            self.log.add(LogRecord(EVENT, time.time(), key="udp.opened_to_send"))
+            self.log.add(LogRecord(EVENT, opened_at, key="udp.opened_to_send"))
         if self.row.current is not State.BOUND or self._waiting:
             self._waiting.append((data, address))
             return True

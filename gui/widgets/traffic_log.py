@@ -104,15 +104,16 @@ class TrafficLog(ttk.Frame):
 
     def _set_tabs(self) -> None:
         measure = self.font.measure
-        widths = [measure("→ "), measure("255.255.255.255:65535 "), measure("65,535 B ×9999 ")]
+        widths = [measure("→ "), measure("255.255.255.255:65535 "), measure("65,535 B ×99 ")]
         if self.timestamps:
             widths.insert(0, measure("00:00:00.000 "))
         stops: list[int] = []
         for width in widths:
             stops.append((stops[-1] if stops else 0) + width)
         self.text.configure(tabs=tuple(stops))
-        for kind in (EVENT, ERROR, CALL):  # messages wrap, their next lines under the payload column
-            self.text.tag_configure(kind, wrap="word", lmargin2=stops[-1])
+        indent = stops[-4]  # after the arrow: a message's next lines get the whole width but the time
+        for kind in (EVENT, ERROR, CALL):
+            self.text.tag_configure(kind, wrap="word", lmargin2=indent)
 
     def add(self, record: LogRecord) -> None:
         """Queue a row for the next :meth:`flush` (merging data rows under a flood)."""
