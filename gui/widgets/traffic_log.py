@@ -24,7 +24,7 @@ from gui.i18n_tk import tab_moves_focus
 from gui.logmodel import CALL, ERROR, EVENT, MERGED_PREVIEW, RECEIVED, SENT, LogRecord, data_record, format_row
 from gui.widgets.row_tip import RowTip
 from gui.widgets.scrolled import add_scrollbars
-from netcore.events import Address
+from netcore.events import Address, format_address
 
 COALESCE_AFTER = 24
 """Rows per batch drawn one by one; past this, data rows from one peer merge."""
@@ -47,6 +47,8 @@ class TrafficLog(ttk.Frame):
         self.encoding = "utf-8"
         self._pending: list[LogRecord] = []
         self._lines = 0
+        self._peer_chars = len("127.0.0.1:65535")
+        """Characters the peer column has room for; it widens when a longer address shows up."""
         self.following = True
         """Scroll to each new row (False while the user has scrolled away from the end)."""
         self.font = tkfont.nametofont("TkFixedFont")
@@ -104,7 +106,7 @@ class TrafficLog(ttk.Frame):
 
     def _set_tabs(self) -> None:
         measure = self.font.measure
-        widths = [measure("→ "), measure("255.255.255.255:65535 "), measure("65,535 B ×99 ")]
+        widths = [measure("→ "), measure("0" * self._peer_chars + "  "), measure("65,535 B ×99 ")]
         if self.timestamps:
             widths.insert(0, measure("00:00:00.000 "))
         stops: list[int] = []
@@ -154,6 +156,7 @@ class TrafficLog(ttk.Frame):
             return
         batch = self._pending[-self.scrollback:]
         self._pending = []
+        self._fit_peers(batch)
         chunks: list[str] = []
         for record in batch:
             chunks.append(format_row(record, self.hex_mode, self.encoding, self.timestamps) + "\n")
@@ -168,6 +171,13 @@ class TrafficLog(ttk.Frame):
         self.text.configure(state="disabled")
         if self.following:
             self.text.yview_moveto(1.0)
+
+    def _fit_peers(self, batch: list[LogRecord]) -> None:
+        """Widen the peer column for a longer address (an IPv6 peer); rows drawn before follow."""
+        longest = max((len(format_address(r.peer)) for r in batch if r.peer), default=0)
+        if longest > self._peer_chars:
+            self._peer_chars = longest
+            self._set_tabs()
 
     def rerender(self) -> None:
         """Redraw every kept row (after a display, encoding or language change)."""
