@@ -140,6 +140,9 @@ NOTICES: dict[str, str] = {
     "reply_rate_limited": "Auto-reply to {address} paused: more than {rate} replies a second. "
     "Two auto-replying endpoints answering each other would do this forever; "
     "replies to {address} start again once it slows down.",
+    "discovery_answered": "Answered a discovery request from {address}: this machine is visible on the network.",
+    "recording_stopped": "Recording stopped here: events came faster than they could be written (or the "
+    "{limit}-byte limit was reached). The tab's counters and saved data stay exact.",
 }
 
 INPUT_PROBLEMS: dict[str, str] = {

@@ -138,7 +138,9 @@ class StreamEndpoint(Endpoint):
 
     def _on_peer_finished(self, conn: Connection) -> None:
         conn.peer_finished = True
-        if conn.pending:
+        if self._stay_half_open(conn):  # the peer's FIN ends only its direction: ours stays open to send
+            self._update_interest(conn)
+        elif conn.pending:
             conn.close_reason = CloseReason.FIN  # write what is left, then close
             self._update_interest(conn)
         else:
@@ -214,6 +216,8 @@ class StreamEndpoint(Endpoint):
             self._close(conn, conn.close_reason)
         elif conn.shutdown_wanted and not conn.write_shut:
             self._shutdown_write(conn)
+            if conn.peer_finished:  # both directions are done
+                self._close(conn, CloseReason.FIN)
 
     def _shutdown_write(self, conn: Connection) -> None:
         conn.write_shut = True
@@ -247,6 +251,10 @@ class StreamEndpoint(Endpoint):
 
     def _on_connection_closed(self, conn: Connection) -> None:
         """Hook: the client stops when its one connection ends."""
+
+    def _stay_half_open(self, conn: Connection) -> bool:
+        """Hook: the peer's FIN came; True keeps ``conn`` open for sending (False: close once the outbox is written)."""
+        return False
 
     # ---- selector interest: read unless paused, write while the outbox has data and not paused ----
 

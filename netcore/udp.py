@@ -30,6 +30,8 @@ MAX_DATAGRAM = 65535
 DATAGRAMS_PER_WAKE = 64
 OVERFLOW_FACTOR = 2
 """Past this many times the queue's byte bound, datagrams are counted, not kept."""
+SEND_COST = 64
+"""What one datagram weighs in ``budget`` beyond its bytes, so empty ones count too."""
 
 
 @dataclass(frozen=True)
@@ -70,21 +72,29 @@ class UdpEndpoint(Endpoint):
         self._limiter = None if rate is None else ReplyLimiter(rate, max(1, int(rate)))
         self._overflow = (0, 0)
         self._reply_overflow = (0, 0)
-        self._outbox: deque[tuple[bytes, tuple[object, ...], Address]] = deque()
+        self._outbox: deque[tuple[bytes, tuple[object, ...], Address, int]] = deque()
+        """Datagrams the kernel would not take yet, each with its weight in ``budget`` (0: an auto-reply)."""
         self._warned_self_reply = False
         self._own: set[str] | None = None
 
     # ---- front-end side (thread-safe) ----
 
     def send_to(self, data: bytes, address: Address) -> None:
-        """Send one datagram of ``data`` to ``address`` (host may be a name)."""
+        """Send one datagram of ``data`` to ``address`` (host may be a name).
+
+        ``budget`` holds it (bytes + :data:`SEND_COST`) until ``sendto`` took it or failed.
+        """
         payload = bytes(data)
-        self._submit(lambda: self._send_now(payload, address))
+        cost = len(payload) + SEND_COST
+        self.budget.add(cost)
+        self._submit(lambda: self._send_now(payload, address, cost))
 
     def reply(self, data: bytes) -> None:
-        """Send one datagram to whoever sent the last one here."""
+        """Send one datagram to whoever sent the last one here (held in ``budget`` as :meth:`send_to`)."""
         payload = bytes(data)
-        self._submit(lambda: self._reply_now(payload))
+        cost = len(payload) + SEND_COST
+        self.budget.add(cost)
+        self._submit(lambda: self._reply_now(payload, cost))
 
     def set_reply(self, rule: ReplyRule | None) -> None:
         """Answer each datagram with ``rule`` (None: no auto-reply)."""
@@ -144,6 +154,8 @@ class UdpEndpoint(Endpoint):
 
     def _close_all(self) -> None:
         self._flush_overflow(force=True)
+        self.budget.done(sum(cost for *_, cost in self._outbox))
+        self._outbox.clear()
         if self._sock is not None:
             self._close_socket(self._sock)
             self._sock = None
@@ -198,7 +210,8 @@ class UdpEndpoint(Endpoint):
                 self._notice("reply_to_self", {"address": format_address(source)})
             return
         reply = self._reply.respond(data, MessageContext(peer=source, count=count, now=time()))
-        if reply is not None and reply.data and self._reply_allowed(source):
+        wanted = reply is not None and (bool(reply.data) or not data)  # an empty datagram's echo is one too
+        if reply is not None and wanted and self._reply_allowed(source):
             self._sendto(reply.data, source, source)
 
     def _reply_allowed(self, source: Address) -> bool:
@@ -246,16 +259,19 @@ class UdpEndpoint(Endpoint):
 
     # ---- worker side: sending ----
 
-    def _reply_now(self, data: bytes) -> None:
+    def _reply_now(self, data: bytes, cost: int = 0) -> None:
         if self.last_sender is None:
+            self.budget.done(cost)
             self._emit_problem(Problem("no_target"), "sendto")
             return
-        self._sendto(data, self.last_sender, self.last_sender)
+        self._sendto(data, self.last_sender, self.last_sender, cost)
 
-    def _send_now(self, data: bytes, address: Address) -> None:
+    def _send_now(self, data: bytes, address: Address, cost: int = 0) -> None:
         target = self._resolve(address)
-        if target is not None:
-            self._sendto(data, target, address)
+        if target is None:
+            self.budget.done(cost)
+            return
+        self._sendto(data, target, address, cost)
 
     def _resolve(self, address: Address) -> tuple[object, ...] | None:
         assert self._sock is not None
@@ -276,23 +292,25 @@ class UdpEndpoint(Endpoint):
             return None
         return tuple(infos[0][4])
 
-    def _sendto(self, data: bytes, raw: tuple[object, ...], shown: Address) -> None:
+    def _sendto(self, data: bytes, raw: tuple[object, ...], shown: Address, cost: int = 0) -> None:
         assert self._sock is not None
         if self._outbox:
-            self._outbox.append((data, raw, shown))
+            self._outbox.append((data, raw, shown, cost))
             return
-        self._sendto_now(data, raw, shown)
+        self._sendto_now(data, raw, shown, cost)
 
-    def _sendto_now(self, data: bytes, raw: tuple[object, ...], shown: Address) -> bool:
+    def _sendto_now(self, data: bytes, raw: tuple[object, ...], shown: Address, cost: int = 0) -> bool:
+        """One ``sendto``; False if the kernel would block (kept in the outbox, still in ``budget``)."""
         assert self._sock is not None
         args = f"{len(data)} bytes, {sockaddr_repr(*shown)}"
         try:
             sent = self._sock.sendto(data, raw)
         except BlockingIOError:
-            self._outbox.appendleft((data, raw, shown))
+            self._outbox.appendleft((data, raw, shown, cost))
             self._selector.modify(self._sock, selectors.EVENT_READ | selectors.EVENT_WRITE, self._on_ready)
             return False
         except OSError as exc:
+            self.budget.done(cost)
             self._trace("sendto", args, f"error: {describe_error(exc)}", ok=False, peer=shown)
             problem = explain(exc, "sendto", address=format_address(shown), size=str(len(data)),
                               host=shown[0], port=str(shown[1]))
@@ -306,13 +324,15 @@ class UdpEndpoint(Endpoint):
         else:
             self._emit(DataSent(endpoint=self.name, peer=address_of(shown), data=data[:sent], call="sendto",
                                 offered=len(data)))
+        if cost:  # auto-replies (cost 0) skip the budget's lock
+            self.budget.done(cost)
         return True
 
     def _drain_outbox(self) -> None:
         assert self._sock is not None
         while self._outbox:
-            data, raw, shown = self._outbox.popleft()
-            if not self._sendto_now(data, raw, shown):
+            data, raw, shown, cost = self._outbox.popleft()
+            if not self._sendto_now(data, raw, shown, cost):
                 return
         self._selector.modify(self._sock, selectors.EVENT_READ, self._on_ready)
 

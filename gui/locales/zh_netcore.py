@@ -75,6 +75,9 @@ ZH_NOTICES: dict[str, str] = {
     "left_group": "已离开组播组 {group}。",
     "reply_rate_limited": "已暂停对 {address} 的自动回复：每秒超过 {rate} 次回复。"
     "两个互相自动回复的端点会这样无休止地来回；等 {address} 慢下来后会恢复回复。",
+    "discovery_answered": "已应答来自 {address} 的发现请求：本机在网络上可见。",
+    "recording_stopped": "录制在此停止：事件来得比写入快（或达到了 {limit} 字节的上限）。"
+    "标签页的计数和保存的数据仍然准确。",
 }
 
 ZH_INPUT: dict[str, str] = {

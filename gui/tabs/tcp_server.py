@@ -134,6 +134,16 @@ class TcpServerTab(EndpointTab):
         else:
             self.peers.count(event.peer, sent=len(event.data))
 
+    def chosen_peer(self) -> tuple[str, int] | None:
+        table: PeerTable | None = getattr(self, "peers", None)  # the views ask while the tab is being built
+        chosen = table.selected() if table is not None else []
+        return chosen[0] if chosen else None
+
+    def chosen_connection(self) -> int | None:
+        peer = self.chosen_peer()
+        row = self.peers.rows.get(peer) if peer is not None else None
+        return row.connection if row is not None else None
+
     def draw_stats(self) -> None:
         super().draw_stats()
         self.peers.refresh()

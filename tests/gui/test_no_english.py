@@ -30,14 +30,14 @@ EXTRA_WORDS = {"English", "UTF", "GBK", "Latin", "eth0", "localhost", "lo", "Sun
 
 
 def english_pieces() -> set[str]:
-    """Literal parts of English texts whose Chinese differs (slots removed)."""
-    pieces = set()
+    """Literal parts of English texts whose Chinese differs (slots removed; not names Chinese uses too)."""
+    pieces, allowed = set(), allowed_words()
     for key, english in CATALOGS["en"].items():
         if CATALOGS["zh"].get(key) == english:
             continue
         for piece in SLOT.split(english):
             piece = piece.strip(" .,:;()—-")
-            if WORD.search(piece) and len(piece) >= 4:
+            if len(piece) >= 4 and set(WORD.findall(piece)) - allowed:
                 pieces.add(piece)
     return pieces
 
@@ -80,7 +80,8 @@ def visible_texts(widget: tk.Misc) -> Iterator[tuple[str, str]]:
     elif "text" in widget.keys():  # noqa: SIM118  # Tk option names, not a dict
         yield name, str(widget.cget("text"))
     for child in widget.winfo_children():
-        yield from visible_texts(child)
+        if isinstance(child, (tk.Menu, tk.Toplevel)) or child.winfo_manager():  # not hidden on purpose
+            yield from visible_texts(child)
 
 
 CALL_TRACE = re.compile(r"^(\[[^\]]*\] )?[a-z_]+\(.*\) -> ")
@@ -143,6 +144,13 @@ def test_chinese_leaves_no_english_after_the_switch(window: Any, root: tk.Tk, tm
         assert (left := english_left(root, code)) == [], "\n".join(left)
         trigger_messages_again(window, root, tmp_path)
         assert (left := english_left(root, code)) == [], "\n".join(left)
+        for tab in window.tabs():  # every view of every tab, as a user would open them now
+            views = getattr(tab, "views", None)
+            for name in getattr(views, "_frames", {}):
+                window.notebook.select(tab)
+                views.show(name)
+                pump_for(root, 0.1)
+                assert (left := english_left(root, code)) == [], f"{tab.kind} {name}:\n" + "\n".join(left)
     finally:
         for peer in peers:
             peer.close()
