@@ -134,6 +134,7 @@ def _add_code(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
                       help="what the server or UDP script answers: echo, hello (Welcome!/Hello, <name>!/exit), time")
     code.add_argument("--timeout", type=_timeout, default=5.0, help="tcp-client: seconds to wait (default 5)")
     code.add_argument("--encoding", choices=ENCODINGS, default="utf-8", help="text encoding (default utf-8)")
+    code.add_argument("--to", metavar="H:P", default=None, help="udp: send a line there first (as udp --to does)")
 
 
 def run_code(args: argparse.Namespace) -> int:
@@ -142,7 +143,8 @@ def run_code(args: argparse.Namespace) -> int:
     host, port = DEFAULTS[kind]
     host = host if args.host is None else args.host
     port = port if args.port is None else args.port
-    sys.stdout.write(python_code(kind, host, port, args.reply, args.encoding, args.timeout))
+    sys.stdout.write(python_code(kind, host, port, args.reply, args.encoding, args.timeout,
+                                 target=args.to if kind == "udp" else None))
     return 0
 
 

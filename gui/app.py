@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import itertools
+import signal
 import sys
 import time
 import tkinter as tk
@@ -19,7 +20,7 @@ from tkinter import filedialog, ttk
 
 from gui import crash, dialogs, i18n, sessions
 from gui.code_view import CodeView, show_code
-from gui.i18n import tr
+from gui.i18n import later, tr
 from gui.icon import set_window_icon
 from gui.logmodel import to_csv, to_text
 from gui.menus import MenuBar
@@ -59,7 +60,6 @@ class MainWindow:
         self.routes: dict[str, EndpointTab] = {}
         self.closed = False
         self._serial = itertools.count(1)
-        self._opened = dict.fromkeys(TAB_KINDS, 0)
         self.code_view: CodeView | None = None
         i18n.set_language(self.settings.language or i18n.system_language())
         self.settings.theme = apply_theme(root, self.settings.theme)
@@ -118,11 +118,17 @@ class MainWindow:
     # ---- tabs ----
 
     def new_tab(self, kind: str) -> EndpointTab:
-        """Open a tab of ``kind`` (tcp_server, tcp_client, udp) and select it."""
+        """Open a tab of ``kind`` (tcp_server, tcp_client, udp) and select it.
+
+        It gets the lowest number no open tab of its kind has ("TCP Server 2" again
+        after the second one closed) and a port the others of its kind do not use.
+        """
+        others = [t for t in self.tabs() if t.kind == kind]
         tab = TAB_CLASSES[kind](self.notebook, self)
         tab.set_colors(is_dark(self.root))
-        self._opened[kind] += 1
-        tab.number = self._opened[kind]
+        taken = {t.number for t in others}
+        tab.number = next(n for n in range(1, len(taken) + 2) if n not in taken)
+        tab.avoid_ports(others)
         self.notebook.add(tab, text=self._title(tab))
         self.notebook.select(tab)  # type: ignore[no-untyped-call]  # as above
         return tab
@@ -269,7 +275,7 @@ class MainWindow:
         except OSError as error:
             self.local_problem(tr("file.cannot_write", path=str(path), detail=error.strerror or str(error)))
             return None
-        self.status.say(tr("file.saved", path=path.name))
+        self.status.say(later("file.saved", path=path.name))
         return path
 
     def save_received(self) -> Path | None:
@@ -288,7 +294,7 @@ class MainWindow:
         except OSError as error:
             self.local_problem(tr("file.cannot_write", path=str(path), detail=error.strerror or str(error)))
             return None
-        self.status.say(tr("file.saved_bytes", path=path.name, n=f"{size:,}"))
+        self.status.say(later("file.saved_bytes", path=path.name, n=f"{size:,}"))
         return path
 
     def set_language(self, code: str) -> None:
@@ -382,6 +388,16 @@ def run_window() -> int:
     crash.watch(root)
     set_window_icon(root)
     apply_scaling(root)
-    MainWindow(root)
+    close_on_sigterm(MainWindow(root))
     root.mainloop()
     return 0
+
+
+def close_on_sigterm(window: MainWindow) -> None:
+    """SIGTERM closes the window as Ctrl+Q does: every endpoint stopped, exit status 0.
+
+    Python runs the handler on the main thread, which is the Tk thread, between two
+    Tk events; it only schedules :meth:`MainWindow.close` for the next idle moment.
+    """
+    if hasattr(signal, "SIGTERM"):
+        signal.signal(signal.SIGTERM, lambda _signum, _frame: window.root.after_idle(window.close))

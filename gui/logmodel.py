@@ -91,12 +91,13 @@ def format_payload(record: LogRecord, hex_mode: bool, encoding: str) -> str:
 def format_row(record: LogRecord, hex_mode: bool, encoding: str, timestamps: bool) -> str:
     """The whole line, tab-separated: time, arrow, peer, size, payload.
 
-    Event rows leave out the empty cells, so their (longer) text starts sooner.
+    An event row without a peer leaves out the empty cells, so its (longer) text
+    starts sooner; one with a peer keeps the size cell empty, so its text is in the
+    payload column, never under the byte counts.
     """
     cells = [ARROWS[record.kind]]
     if record.peer:
         cells.append(format_address(record.peer))
-    if record.kind in (SENT, RECEIVED):
         cells.append(format_size(record))
     cells.append(format_payload(record, hex_mode, encoding))
     if timestamps:
