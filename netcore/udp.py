@@ -40,10 +40,14 @@ class UdpConfig:
     broadcast: bool = False
     reply: ReplyRule | None = None
     reuse_address: bool = False
+    receive_buffer: int | None = None
+    """Bytes to ask for with ``SO_RCVBUF`` (the system may give less); None: its default."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "host", check_host(self.host))
         object.__setattr__(self, "port", check_port(self.port))
+        if self.receive_buffer is not None and self.receive_buffer <= 0:
+            raise ValueError(f"receive_buffer must be positive, not {self.receive_buffer}")
 
 
 class UdpEndpoint(Endpoint):
@@ -128,6 +132,10 @@ class UdpEndpoint(Endpoint):
         if self.config.reuse_address:
             self._traced("setsockopt", "SOL_SOCKET, SO_REUSEADDR, 1",
                          lambda: sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1))
+        if self.config.receive_buffer is not None:
+            size = self.config.receive_buffer
+            self._traced("setsockopt", f"SOL_SOCKET, SO_RCVBUF, {size}",
+                         lambda: sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, size))
         if self.config.broadcast:
             self._traced("setsockopt", "SOL_SOCKET, SO_BROADCAST, 1",
                          lambda: sock.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1))
