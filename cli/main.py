@@ -7,6 +7,7 @@ import sys
 from collections.abc import Callable
 
 from cli.output import configure_text_streams
+from cli.printer import add_output_options
 from netcore.lessons import DEFAULTS, LESSON_REPLIES, python_code
 from netcore.payload import ENCODINGS
 from netcore.validation import InputError, check_port
@@ -60,6 +61,7 @@ def _add_tcp_server(commands: argparse._SubParsersAction[argparse.ArgumentParser
     server.add_argument("--max-clients", type=int, default=None, help="close connections over this many at once")
     server.add_argument("--backlog", type=int, default=128, help="listen() backlog (default 128)")
     _common(server)
+    add_output_options(server)
 
 
 def _add_tcp_client(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -79,6 +81,7 @@ def _add_udp(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     udp.add_argument("-q", "--quit-after", type=float, default=None, metavar="S",
                      help="exit S seconds after the end of stdin (default: keep receiving)")
     _common(udp)
+    add_output_options(udp, datagrams=True)
 
 
 def _add_code(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
