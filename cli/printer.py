@@ -24,6 +24,9 @@ from netcore.events import DataReceived, DataSent, Event, PeerClosed, PeerConnec
 from netcore.payload import format_hex
 from netcore.validation import InputError
 
+GATHER_SECONDS = 0.001
+"""After data, with nothing more queued, the session thread sleeps this long before it waits again."""
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class FoldDue(Event):
@@ -112,8 +115,19 @@ class Printer:
             self._write(self.lines.due(now))
         else:
             self._other(event, now)
-        if self._dirty and not len(self.queue):
+        if not len(self.queue):
+            self._idle(isinstance(event, (DataReceived, DataSent)))
+
+    def _idle(self, after_data: bool) -> None:
+        """The queue is empty: flush, and after data let the next events gather for a moment.
+
+        Without that pause the session thread wakes for every round of events and takes
+        the GIL from the worker between a request and its reply (see docs/benchmarks.md).
+        """
+        if self._dirty:
             self._flush()
+        if after_data:
+            time.sleep(GATHER_SECONDS)
 
     def _received(self, event: DataReceived, now: float) -> None:
         if self._save is not None:
