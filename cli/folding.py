@@ -28,6 +28,8 @@ PREVIEW_CHARS = 80
 FOLD_SECONDS = 0.5
 PREVIEW_HEAD = 4 * PREVIEW_CHARS
 """Bytes a fold keeps for its preview: enough for PREVIEW_CHARS characters in any encoding offered."""
+_NOTHING: list[str] = []
+"""Returned when there is no line to print (never appended to)."""
 _FORGET_PAST = 1024
 """Peers remembered for folding before the ones idle longer than ``fold`` are forgotten."""
 
@@ -92,30 +94,36 @@ class DataLines:
         return bool(self._folds)
 
     def data(self, verb: str, peer: Address, data: bytes, now: float) -> list[str]:
-        """Count ``data``; the lines to print now (none while it is being folded)."""
+        """Count ``data``; the lines to print now (none while it is being folded).
+
+        The path taken for most events under load (a fold already open) is kept short.
+        """
         total = self.totals[verb]
         total[0] += 1
         total[1] += len(data)
-        if self.options.quiet:
-            return []
-        if self.options.full:
-            return [self._full_line(verb, peer, data)]
         key = (verb, peer)
         fold = self._folds.get(key)
-        if fold is None and now - self._printed.get(key, -math.inf) >= self.options.fold:
+        if fold is not None:
+            fold.messages += 1
+            fold.nbytes += len(data)
+            if len(fold.head) < PREVIEW_HEAD and self.options.stream:
+                fold.head += data[: PREVIEW_HEAD - len(fold.head)]
+            return self.due(now) if now >= self._next_due else _NOTHING
+        return self._first(key, data, now)
+
+    def _first(self, key: tuple[str, Address], data: bytes, now: float) -> list[str]:
+        """``data`` with no fold open for its peer: shown at once, or the start of a fold."""
+        verb, peer = key
+        if self.options.quiet:
+            return _NOTHING
+        if self.options.full:
+            return [self._full_line(verb, peer, data)]
+        if now - self._printed.get(key, -math.inf) >= self.options.fold:
             self._printed[key] = now
             return [data_line(peer, verb, len(data), *shown_payload(data, self.options))]
-        if fold is None:
-            fold = self._folds[key] = _Fold(self._printed[key])
-            self._next_due = min(self._next_due, fold.since + self.options.fold)
-        self._add(fold, data)
+        fold = self._folds[key] = _Fold(self._printed[key], 1, len(data), bytearray(data[:PREVIEW_HEAD]))
+        self._next_due = min(self._next_due, fold.since + self.options.fold)
         return self.due(now)
-
-    def _add(self, fold: _Fold, data: bytes) -> None:
-        if len(fold.head) < PREVIEW_HEAD and (self.options.stream or not fold.messages):
-            fold.head += data[: PREVIEW_HEAD - len(fold.head)]
-        fold.messages += 1
-        fold.nbytes += len(data)
 
     def _full_line(self, verb: str, peer: Address, data: bytes) -> str:
         if self.options.stream:

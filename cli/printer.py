@@ -105,18 +105,20 @@ class Printer:
 
     def show(self, event: Event) -> None:
         """Count and show one event (the session thread only)."""
-        now = time.monotonic()
-        if isinstance(event, DataReceived):
-            self._received(event, now)
-        elif isinstance(event, DataSent):
-            self._write(self.lines.data("sent", event.peer, event.data, now))
-        elif isinstance(event, FoldDue):
+        kind = type(event)
+        if kind is DataReceived:
+            self._received(event, time.monotonic())  # type: ignore[arg-type]
+        elif kind is DataSent:
+            lines = self.lines.data("sent", event.peer, event.data, time.monotonic())  # type: ignore[attr-defined]
+            if lines:
+                self._write(lines)
+        elif kind is FoldDue:
             self._tick_queued = False
-            self._write(self.lines.due(now))
+            self._write(self.lines.due(time.monotonic()))
         else:
-            self._other(event, now)
+            self._other(event, time.monotonic())
         if not len(self.queue):
-            self._idle(isinstance(event, (DataReceived, DataSent)))
+            self._idle(kind is DataReceived or kind is DataSent)
 
     def _idle(self, after_data: bool) -> None:
         """The queue is empty: flush, and after data let the next events gather for a moment.
@@ -135,7 +137,9 @@ class Printer:
         if self._raw is not None and not self.options.quiet:
             self._raw.write((format_hex(event.data) + "\n").encode() if self.options.hex else event.data + b"\n")
             self._dirty = True
-        self._write(self.lines.data("received", event.peer, event.data, now))
+        lines = self.lines.data("received", event.peer, event.data, now)
+        if lines:
+            self._write(lines)
 
     def _other(self, event: Event, now: float) -> None:
         if isinstance(event, PeerConnected):
