@@ -66,7 +66,7 @@ def run_tcp_server(args: argparse.Namespace) -> int:
     server = TcpServer(config, queue, "tcp-server")
     session = Session(queue, server, args.verbose)
     printer = Printer(line_options(args), queue, sys.stdout, save=open_save(args.save), save_name=args.save or "")
-    queue.tap = printer.show
+    queue.tap = printer.absorb
 
     def send_line(line: bytes) -> None:
         _safe_send(server.send, line, args, keep_newline=not args.hex)
@@ -169,7 +169,7 @@ def run_udp(args: argparse.Namespace) -> int:
     session = Session(queue, udp, args.verbose)
     failed = threading.Event()
     printer = _udp_printer(args, queue)
-    queue.tap = printer.show
+    queue.tap = printer.absorb
 
     def send_line(line: bytes) -> None:
         def send(payload: bytes) -> None:

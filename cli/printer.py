@@ -36,7 +36,7 @@ class FoldDue(Event):
 class TappedQueue(EventQueue):
     """An event queue that also hands what is drained at exit to ``tap``, so nothing goes uncounted."""
 
-    tap: Callable[[Event], None] | None = None
+    tap: Callable[[Event], object] | None = None
 
     def drain(self, max_items: int | None = None) -> list[Event]:
         taken = super().drain(max_items)
@@ -105,6 +105,12 @@ class Printer:
 
     def show(self, event: Event) -> None:
         """Count and show one event (the session thread only)."""
+        kind = self.absorb(event)
+        if not len(self.queue):
+            self._idle(kind is DataReceived or kind is DataSent)
+
+    def absorb(self, event: Event) -> type[Event]:
+        """Count and show one event without flushing or pausing (what is drained at exit)."""
         kind = type(event)
         if kind is DataReceived:
             self._received(event, time.monotonic())  # type: ignore[arg-type]
@@ -117,8 +123,7 @@ class Printer:
             self._write(self.lines.due(time.monotonic()))
         else:
             self._other(event, time.monotonic())
-        if not len(self.queue):
-            self._idle(kind is DataReceived or kind is DataSent)
+        return kind
 
     def _idle(self, after_data: bool) -> None:
         """The queue is empty: flush, and after data let the next events gather for a moment.
