@@ -65,7 +65,8 @@ def run_tcp_server(args: argparse.Namespace) -> int:
     queue = TappedQueue()
     server = TcpServer(config, queue, "tcp-server")
     session = Session(queue, server, args.verbose)
-    printer = Printer(line_options(args), queue, sys.stdout, save=open_save(args.save), save_name=args.save or "")
+    printer = Printer(line_options(args), queue, sys.stdout, save=open_save(args.save), save_name=args.save or "",
+                      verbose=args.verbose)
     queue.tap = printer.absorb
 
     def send_line(line: bytes) -> None:
@@ -208,8 +209,9 @@ def _udp_printer(args: argparse.Namespace, queue: EventQueue) -> Printer:
     save = open_save(args.save)
     options = line_options(args, datagrams=True)
     if args.lines or _is_terminal(sys.stdout):
-        return Printer(options, queue, sys.stdout, save=save, save_name=args.save or "")
-    return Printer(options, queue, sys.stderr, raw_to=sys.stdout.buffer, save=save, save_name=args.save or "")
+        return Printer(options, queue, sys.stdout, save=save, save_name=args.save or "", verbose=args.verbose)
+    return Printer(options, queue, sys.stderr, raw_to=sys.stdout.buffer, save=save, save_name=args.save or "",
+                   verbose=args.verbose)
 
 
 def _is_terminal(stream: object) -> bool:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import BinaryIO, TextIO
 
 from cli.folding import FOLD_SECONDS, PREVIEW_CHARS, DataLines, LineOptions
-from cli.output import Display, event_line
+from cli.output import Display, event_line, trace
 from netcore.eventqueue import EventQueue
 from netcore.events import DataReceived, DataSent, Event, PeerClosed, PeerConnected, ReceiveOverflow
 from netcore.payload import format_hex
@@ -26,6 +26,9 @@ from netcore.validation import InputError
 
 GATHER_SECONDS = 0.001
 """After data, with nothing more queued, the session thread sleeps this long before it waits again."""
+BATCH_EVENTS = 4096
+"""Data events taken from the queue at once behind the one the session handed over."""
+_DATA: tuple[type[Event], ...] = (DataReceived, DataSent)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -89,8 +92,10 @@ class Printer:
     """Shows events as lines on ``lines_to`` or, for datagrams to a pipe, raw on ``raw_to``."""
 
     def __init__(self, options: LineOptions, queue: EventQueue, lines_to: TextIO,
-                 raw_to: BinaryIO | None = None, save: BinaryIO | None = None, save_name: str = "") -> None:
+                 raw_to: BinaryIO | None = None, save: BinaryIO | None = None, save_name: str = "",
+                 verbose: bool = False) -> None:
         self.options = options
+        self.verbose = verbose
         self.queue = queue
         self.lines = DataLines(LineOptions(quiet=True) if raw_to is not None else options)
         self.connections = 0
@@ -104,10 +109,19 @@ class Printer:
             threading.Thread(target=self._timer, name="socketlab-fold", daemon=True).start()
 
     def show(self, event: Event) -> None:
-        """Count and show one event (the session thread only)."""
+        """Count and show one event (the session thread only), and the data right behind it.
+
+        Data events queued right behind ``event`` are taken in one batch (each traced
+        for ``-v`` as the session would); the first other event stays for the session.
+        """
         kind = self.absorb(event)
+        after_data = kind is DataReceived or kind is DataSent
+        if after_data:
+            for more in self.queue.drain_run(_DATA, BATCH_EVENTS):
+                trace(more, self.verbose)
+                self.absorb(more)
         if not len(self.queue):
-            self._idle(kind is DataReceived or kind is DataSent)
+            self._idle(after_data)
 
     def absorb(self, event: Event) -> type[Event]:
         """Count and show one event without flushing or pausing (what is drained at exit)."""
