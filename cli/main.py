@@ -6,6 +6,8 @@ import argparse
 import sys
 from collections.abc import Callable
 
+from cli.export import add_export_commands
+from cli.lan import add_lan_commands
 from cli.output import configure_text_streams
 from cli.printer import add_output_options
 from netcore.lessons import DEFAULTS, LESSON_REPLIES, python_code
@@ -49,6 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_tcp_client(commands)
     _add_udp(commands)
     _add_code(commands)
+    add_export_commands(commands)
+    add_lan_commands(commands)
     return parser
 
 
@@ -125,7 +129,7 @@ def run_cli(argv: list[str]) -> int:
 
 
 def _runner(args: argparse.Namespace) -> Callable[[argparse.Namespace], int] | None:
-    from cli import commands, selftest
+    from cli import commands, export, lan, selftest
 
     if args.self_test:
         return selftest.run_self_test
@@ -134,5 +138,9 @@ def _runner(args: argparse.Namespace) -> Callable[[argparse.Namespace], int] | N
         "tcp-client": commands.run_tcp_client,
         "udp": commands.run_udp,
         "code": run_code,
+        "chart": export.run_chart,
+        "pcap": export.run_pcap,
+        "diagnose": lan.run_diagnose,
+        "discover": lan.run_discover,
     }
     return table.get(args.command or "")

@@ -34,6 +34,7 @@ from gui.widgets.status_bar import StatusBar
 from netcore import EventQueue
 from netcore.events import Event
 from netcore.interfaces import LocalAddress
+from netcore.session.streammap import StreamMatcher
 from netcore.worker import Endpoint
 
 VERSION = "0.1"
@@ -76,6 +77,7 @@ class MainWindow:
             for kind in TAB_KINDS:
                 self.new_tab(kind)
             self.notebook.select(0)  # type: ignore[no-untyped-call]  # typeshed leaves Notebook.select untyped
+        self.streams = StreamMatcher()
         self.pump = Pump(root, self.events, self._route, self._flush)
         self._dirty: set[EndpointTab] = set()
         self.pump.start()
@@ -184,6 +186,10 @@ class MainWindow:
         if tab is not None:
             tab.handle(event)
             self._dirty.add(tab)
+        for note in self.streams.feed(event):  # both ends are tabs here: how send() and recv() lined up
+            receiver = self.routes.get(note.endpoint)
+            if receiver is not None:
+                receiver.views.note(note)
 
     def _flush(self) -> bool:
         self._dirty = {tab for tab in self._dirty if tab.flush()}

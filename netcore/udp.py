@@ -19,11 +19,12 @@ from time import time
 from netcore.eventqueue import EventQueue
 from netcore.events import Address, DataReceived, DataSent, Notice, ReceiveOverflow, State, format_address
 from netcore.interfaces import local_addresses
+from netcore.peerstate import REPLY_RATE, BoundedCounts, ReplyLimiter
 from netcore.problems import NOTICES, Problem, explain, fill
 from netcore.replies import MessageContext, ReplyRule
 from netcore.sockopts import family_for, sockaddr_repr, socket_args
 from netcore.validation import check_host, check_port, is_ip_address, is_ipv6
-from netcore.worker import PAUSED_POLL_SECONDS, Endpoint, address_of, describe_error
+from netcore.worker import PAUSED_POLL_SECONDS, Endpoint, address_of, describe_error, monotonic
 
 MAX_DATAGRAM = 65535
 DATAGRAMS_PER_WAKE = 64
@@ -42,12 +43,16 @@ class UdpConfig:
     reuse_address: bool = False
     receive_buffer: int | None = None
     """Bytes to ask for with ``SO_RCVBUF`` (the system may give less); None: its default."""
+    reply_rate: float | None = REPLY_RATE
+    """Auto-replies a second to one peer (as many again may go at once); None: no limit."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "host", check_host(self.host))
         object.__setattr__(self, "port", check_port(self.port))
         if self.receive_buffer is not None and self.receive_buffer <= 0:
             raise ValueError(f"receive_buffer must be positive, not {self.receive_buffer}")
+        if self.reply_rate is not None and not 0 < self.reply_rate < float("inf"):
+            raise ValueError(f"reply_rate must be a positive number or None, not {self.reply_rate!r}")
 
 
 class UdpEndpoint(Endpoint):
@@ -64,7 +69,9 @@ class UdpEndpoint(Endpoint):
         """Datagrams received since start, kept or only counted."""
         self._sock: socket.socket | None = None
         self._reply = config.reply
-        self._counts: dict[Address, int] = {}
+        self._counts = BoundedCounts()
+        rate = config.reply_rate
+        self._limiter = None if rate is None else ReplyLimiter(rate, max(1, int(rate)))
         self._overflow = (0, 0)
         self._reply_overflow = (0, 0)
         self._outbox: deque[tuple[bytes, tuple[object, ...], Address]] = deque()
@@ -187,20 +194,31 @@ class UdpEndpoint(Endpoint):
         else:
             self._emit(DataReceived(endpoint=self.name, peer=source, data=data, call="recvfrom",
                                     requested=MAX_DATAGRAM))
-        self._counts[source] = self._counts.get(source, 0) + 1
+        count = self._counts.add(source)
         if self._reply is not None:
-            self._auto_reply(source, data)
+            self._auto_reply(source, data, count)
 
-    def _auto_reply(self, source: Address, data: bytes) -> None:
+    def _auto_reply(self, source: Address, data: bytes, count: int) -> None:
         assert self._reply is not None
         if self._is_self(source):  # answering our own datagram would answer itself forever
             if not self._warned_self_reply:
                 self._warned_self_reply = True
                 self._notice("reply_to_self", {"address": format_address(source)})
             return
-        reply = self._reply.respond(data, MessageContext(peer=source, count=self._counts[source], now=time()))
-        if reply is not None and reply.data:
+        reply = self._reply.respond(data, MessageContext(peer=source, count=count, now=time()))
+        wanted = reply is not None and (bool(reply.data) or not data)  # an empty datagram's echo is one too
+        if reply is not None and wanted and self._reply_allowed(source):
             self._sendto(reply.data, source, source)
+
+    def _reply_allowed(self, source: Address) -> bool:
+        """The per-peer rate limit: two echo endpoints must not bounce one datagram forever."""
+        if self._limiter is None:
+            return True
+        verdict = self._limiter.allow(source, monotonic())
+        if verdict.tripped:
+            self._notice("reply_rate_limited", {"address": format_address(source),
+                                                "rate": f"{self._limiter.rate:g}"})
+        return verdict.allowed
 
     def _is_self(self, source: Address) -> bool:
         """Did this datagram come from this very socket (sent to its own port)?"""

@@ -23,6 +23,7 @@ from gui.logmodel import RECEIVED, SENT, LogRecord
 from gui.settings import Settings, TabSettings
 from gui.theme import scale_factor
 from gui.traffic import Counters, ReceiveSpool
+from gui.views.panel import ViewPanel
 from gui.widgets.address_row import AddressRow
 from gui.widgets.counters import CountersBar
 from gui.widgets.repeat import FileSender
@@ -110,8 +111,10 @@ class EndpointTab(ttk.Frame):
         paned = ttk.PanedWindow(self, orient="horizontal")
         paned.pack(fill="both", expand=True, pady=(8, 8))
         left = ttk.Frame(paned)
-        self._build_log_toolbar(left)
-        self.log = TrafficLog(left, self.host.settings.scrollback)
+        self.views = ViewPanel(left, self.kind, self.texts, self.chosen_peer, self.chosen_connection)
+        self.views.pack(fill="both", expand=True)
+        self._build_log_toolbar(self.views.log_frame)
+        self.log = TrafficLog(self.views.log_frame, self.host.settings.scrollback)
         self.log.pack(fill="both", expand=True)
         side = ttk.Frame(paned, padding=(10, 0, 0, 0))
         self.build_side(side)
@@ -150,6 +153,7 @@ class EndpointTab(ttk.Frame):
     def set_colors(self, dark: bool) -> None:
         """Colours of the Text widgets (ttk widgets follow the theme by themselves)."""
         self.log.set_colors(dark)
+        self.views.set_colors(dark)
         self.send_bar.set_colors(dark)
 
     def clear_log(self) -> None:
@@ -179,6 +183,7 @@ class EndpointTab(ttk.Frame):
             self.row.flag(self.field_widget(error.field), partial(input_message, error))
             return False
         self.row.set_info("")
+        self.views.reset()
         self.host.register(endpoint.name, self)
         self.endpoint, self.endpoint_name = endpoint, endpoint.name
         self.remember()
@@ -218,6 +223,7 @@ class EndpointTab(ttk.Frame):
 
     def handle(self, event: Event) -> None:
         """Take one event: count and spool data at once; queue its log row (hot path)."""
+        self.views.feed(event)
         if isinstance(event, (DataReceived, DataSent)):
             self._add(data_call_record(event, self.host.settings.show_data_calls))
         if isinstance(event, DataReceived):
@@ -348,6 +354,14 @@ class EndpointTab(ttk.Frame):
 
     def on_data(self, event: DataReceived | DataSent) -> None:
         """Per-peer bookkeeping (the server's table)."""
+
+    def chosen_peer(self) -> tuple[str, int] | None:
+        """The peer the views should show on their own (the server's selected client), if any."""
+        return None
+
+    def chosen_connection(self) -> int | None:
+        """The connection serial of :meth:`chosen_peer` (server), if any."""
+        return None
 
     def retranslate(self) -> None:
         """Relabel after a language switch and redraw the log."""
