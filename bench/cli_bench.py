@@ -11,6 +11,8 @@ loads it. Figures and ratios are measured side by side in one run, best of N:
 - UDP: 100,000 datagrams of 64 bytes sent at full speed to ``udp --bind``, ``ncat``
   and ``nc``; the share each one wrote out.
 
+In every run each contender is measured in turn, so that all see the same machine.
+
 Not a test: ``python bench/cli_bench.py`` (``--quick`` for a smoke run with small
 sizes). All traffic stays on 127.0.0.1; every loop is bounded in count and time.
 """
@@ -28,8 +30,9 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import IO
 
@@ -246,9 +249,14 @@ def udp_share(name: str, count: int) -> float:
 
 # ---- the run ----
 
-def best(runs: int, measure: Callable[[], float], higher_is_better: bool) -> float:
-    values = [measure() for _ in range(runs)]
-    return max(values) if higher_is_better else min(values)
+def best_each(runs: int, measures: dict[str, Callable[[], float]], higher_is_better: bool) -> dict[str, float]:
+    """Best of ``runs`` for each measure, taken in turn in every run so that all see the same machine."""
+    values: dict[str, list[float]] = {name: [] for name in measures}
+    for _ in range(runs):
+        for name, measure in measures.items():
+            values[name].append(measure())
+    pick = max if higher_is_better else min
+    return {name: pick(got) for name, got in values.items()}
 
 
 def row(name: str, base: float, ours: float, target: str) -> None:
@@ -256,26 +264,32 @@ def row(name: str, base: float, ours: float, target: str) -> None:
 
 
 def echo_rows(runs: int, total: int, trips: int) -> None:
-    bulk_bare = best(runs, lambda: with_bare(lambda port: echo_bulk(port, total)), True)
-    bulk_cli = best(runs, lambda: with_cli(lambda port: echo_bulk(port, total)), True)
-    row("echo bulk, 64 KiB chunks, vs bare threaded echo server (MB/s)", bulk_bare, bulk_cli, ">= 0.5")
-    trip_bare = best(runs, lambda: with_bare(lambda port: round_trip(port, trips)), False)
-    trip_cli = best(runs, lambda: with_cli(lambda port: round_trip(port, trips)), False)
-    row("64-byte round trip vs bare echo server, median (us)", trip_bare, trip_cli, "<= 2.0")
+    bulk = best_each(runs, {"bare": lambda: with_bare(lambda port: echo_bulk(port, total)),
+                            "cli": lambda: with_cli(lambda port: echo_bulk(port, total))}, True)
+    row("echo bulk, 64 KiB chunks, vs bare threaded echo server (MB/s)", bulk["bare"], bulk["cli"], ">= 0.5")
+    trip = best_each(runs, {"bare": lambda: with_bare(lambda port: round_trip(port, trips)),
+                            "cli": lambda: with_cli(lambda port: round_trip(port, trips))}, False)
+    row("64-byte round trip vs bare echo server, median (us)", trip["bare"], trip["cli"], "<= 2.0")
+
+
+def available(names: Iterable[str]) -> list[str]:
+    return [name for name in names if name.startswith("socketlab") or shutil.which(name.split()[0])]
 
 
 def receive_rows(runs: int, mib: int) -> None:
     payload = random.Random(7).randbytes(mib * 1024 * 1024)
-    names = [name for name in RECEIVERS if name.startswith("socketlab") or shutil.which(name.split()[0])]
-    figures = {name: best(runs, lambda n=name: receive_path(n, payload), True) for name in names}  # type: ignore[misc]
+    measures: dict[str, Callable[[], float]] = {name: partial(receive_path, name, payload)
+                                                 for name in available(RECEIVERS)}
+    figures = best_each(runs, measures, True)
     ours = figures.pop("socketlab tcp-server")
     for name, value in figures.items():
         row(f"receive {mib} MiB to /dev/null vs {name} (MB/s)", value, ours, ">= 0.5" if name == "socat" else "-")
 
 
 def udp_rows(runs: int, count: int) -> None:
-    names = [name for name in UDP_RECEIVERS if name.startswith("socketlab") or shutil.which(name.split()[0])]
-    shares = {name: best(runs, lambda n=name: udp_share(n, count), True) for name in names}  # type: ignore[misc]
+    measures: dict[str, Callable[[], float]] = {name: partial(udp_share, name, count)
+                                                 for name in available(UDP_RECEIVERS)}
+    shares = best_each(runs, measures, True)
     ours = shares.pop("socketlab udp --bind")
     for name, value in shares.items():
         target = ">= 1.0" if name.startswith("ncat") else "-"
