@@ -220,6 +220,10 @@ class Printer:
     def udp_summary(self) -> str:
         (got, got_bytes), (sent, sent_bytes) = self.lines.totals["received"], self.lines.totals["sent"]
         lost, lost_bytes, replies, reply_bytes = self.overflow
-        text = (f"total: received {got + lost:,} datagrams ({got_bytes + lost_bytes:,} bytes), "
-                f"sent {sent + replies:,} datagrams ({sent_bytes + reply_bytes:,} bytes)")
+        text = (f"total: received {_datagrams(got + lost)} ({got_bytes + lost_bytes:,} bytes), "
+                f"sent {_datagrams(sent + replies)} ({sent_bytes + reply_bytes:,} bytes)")
         return text + (f"; {lost:,} received while behind were counted, not shown" if lost else "")
+
+
+def _datagrams(count: int) -> str:
+    return f"{count:,} datagram" if count == 1 else f"{count:,} datagrams"

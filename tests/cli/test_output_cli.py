@@ -196,6 +196,11 @@ def test_udp_to_a_pipe_stays_raw_and_lines_escapes_it(launch, tmp_path: Path) ->
     assert raw.line() == "a\x1bb\n"
     assert escaped.line_with("received").endswith("received 4 bytes: a\\x1bb\\n\n")
     escaped.process.terminate()
-    assert "total: received 1 datagrams (4 bytes)" in escaped.line_with("total:")
+    assert "total: received 1 datagram (4 bytes), sent 0 datagrams (0 bytes)" in escaped.line_with("total:")
     assert escaped.process.wait(10) == 0
     assert (tmp_path / "got.bin").read_bytes() == b"a\x1bb\n"
+
+
+def test_udp_asks_for_a_large_receive_buffer(launch) -> None:
+    udp = launch("udp", "--bind", "127.0.0.1:0", "-v")
+    assert "setsockopt(SOL_SOCKET, SO_RCVBUF, 4194304) -> ok" in udp.line_with("SO_RCVBUF", "err")
