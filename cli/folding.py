@@ -1,12 +1,13 @@
 """Data lines that keep up with the network, as pure logic: events and a clock in, lines out.
 
-A message after a quiet spell is shown at once, on a line of its own. While data
-keeps coming from one peer in one direction, what arrives within ``fold`` seconds
-of that peer's last line is folded into one line with its exact totals, the way
+Up to :data:`BURST_LINES` messages from one peer in one direction within ``fold``
+seconds are each shown at once, on a line of their own. Past that, the rest of the
+interval is folded into one line with its exact totals, shown when the interval
+ends, and while data keeps coming each following interval is one line, the way
 the window's rows merge under a flood::
 
     [127.0.0.1:5000] received 9 bytes: hello\\r\\n
-    [127.0.0.1:5000] received 1,234 messages, 5,000,000 bytes in 0.5 s: <preview> … (4,999,920 bytes not shown)
+    [127.0.0.1:5000] received 1,234 messages, 5,000,000 bytes in 498 ms: <preview> … (4,999,920 bytes not shown)
 
 A line shows at most :data:`PREVIEW_CHARS` characters of payload and says how many
 bytes it did not show, unless ``full`` is asked for. Counts are exact on every line
@@ -26,6 +27,8 @@ from netcore.payload import format_hex, preview, show_bytes
 PREVIEW_CHARS = 80
 """Characters of payload a line shows (whole characters and escapes only)."""
 FOLD_SECONDS = 0.5
+BURST_LINES = 10
+"""Up to this many messages an interval, each gets its own line at once (a person typing, a slow device)."""
 PREVIEW_HEAD = 4 * PREVIEW_CHARS
 """Bytes a fold keeps for its preview: enough for PREVIEW_CHARS characters in any encoding offered."""
 _NOTHING: list[str] = []
@@ -43,6 +46,8 @@ class LineOptions:
     full: bool = False
     quiet: bool = False
     fold: float = FOLD_SECONDS
+    burst: int = BURST_LINES
+    """Lines a peer's data gets one by one in an interval before the rest of it is folded."""
     stream: bool = True
     """TCP: a fold's preview runs on across messages. UDP: it shows the first datagram."""
     unit: str = "messages"
@@ -51,6 +56,9 @@ class LineOptions:
 @dataclass
 class _Fold:
     since: float
+    """Start of the interval: the fold is shown ``fold`` seconds after it."""
+    first: float
+    last: float
     messages: int = 0
     nbytes: int = 0
     head: bytearray = field(default_factory=bytearray)
@@ -71,9 +79,14 @@ def data_line(peer: Address, verb: str, nbytes: int, text: str, shown: int,
     if messages == 1:
         head = f"{who} {nbytes:,} bytes"
     else:
-        head = f"{who} {messages:,} {unit}, {nbytes:,} bytes in {seconds:.1f} s"
+        head = f"{who} {messages:,} {unit}, {nbytes:,} bytes in {_span(seconds)}"
     rest = nbytes - shown
     return f"{head}: {text} … ({rest:,} bytes not shown)" if rest > 0 else f"{head}: {text}"
+
+
+def _span(seconds: float) -> str:
+    """``0.5 s``, or ``3 ms`` under a second."""
+    return f"{seconds:.1f} s" if seconds >= 1 else f"{seconds * 1000:.0f} ms"
 
 
 class DataLines:
@@ -84,7 +97,8 @@ class DataLines:
         self.totals: dict[str, list[int]] = {"received": [0, 0], "sent": [0, 0]}
         """Per verb: [messages, bytes], exact whatever was shown."""
         self._folds: dict[tuple[str, Address], _Fold] = {}
-        self._printed: dict[tuple[str, Address], float] = {}
+        self._windows: dict[tuple[str, Address], list[float]] = {}
+        """Per peer and direction: [start of the current interval, lines shown in it]."""
         self._next_due = math.inf
         self._display = Display(options.encoding, options.hex)
 
@@ -104,6 +118,7 @@ class DataLines:
         key = (verb, peer)
         fold = self._folds.get(key)
         if fold is not None:
+            fold.last = now
             fold.messages += 1
             fold.nbytes += len(data)
             if len(fold.head) < PREVIEW_HEAD and self.options.stream:
@@ -118,10 +133,13 @@ class DataLines:
             return _NOTHING
         if self.options.full:
             return [self._full_line(verb, peer, data)]
-        if now - self._printed.get(key, -math.inf) >= self.options.fold:
-            self._printed[key] = now
+        window = self._windows.get(key)
+        if window is None or now - window[0] >= self.options.fold:
+            window = self._windows[key] = [now, 0]
+        if window[1] < self.options.burst:
+            window[1] += 1
             return [data_line(peer, verb, len(data), *shown_payload(data, self.options))]
-        fold = self._folds[key] = _Fold(self._printed[key], 1, len(data), bytearray(data[:PREVIEW_HEAD]))
+        fold = self._folds[key] = _Fold(window[0], now, now, 1, len(data), bytearray(data[:PREVIEW_HEAD]))
         self._next_due = min(self._next_due, fold.since + self.options.fold)
         return self.due(now)
 
@@ -147,20 +165,20 @@ class DataLines:
         for key, fold in list(self._folds.items()):
             if ready(fold):
                 del self._folds[key]
-                self._printed[key] = now
+                self._windows[key] = [now, self.options.burst]  # still busy: what comes next folds at once
                 lines.append(self._fold_line(key, fold, now))
         self._next_due = min((f.since + self.options.fold for f in self._folds.values()), default=math.inf)
-        if len(self._printed) > _FORGET_PAST:
-            self._printed = {k: t for k, t in self._printed.items() if now - t < self.options.fold}
+        if len(self._windows) > _FORGET_PAST:
+            self._windows = {k: w for k, w in self._windows.items() if now - w[0] < self.options.fold}
         return lines
 
     def _fold_line(self, key: tuple[str, Address], fold: _Fold, now: float) -> str:
         verb, peer = key
         text, shown = shown_payload(bytes(fold.head), self.options)
-        return data_line(peer, verb, fold.nbytes, text, shown, fold.messages, now - fold.since, self.options.unit)
+        return data_line(peer, verb, fold.nbytes, text, shown, fold.messages, fold.last - fold.first, self.options.unit)
 
     def forget(self, peer: Address) -> None:
         """A connection ended (its folds were flushed): a new one from that address starts afresh."""
         for verb in ("received", "sent"):
-            self._printed.pop((verb, peer), None)
+            self._windows.pop((verb, peer), None)
         self._display.forget(peer)

@@ -59,15 +59,16 @@ def test_folding_keeps_exact_totals(launch) -> None:
     assert f"total: 1 connection; received {total:,} bytes, sent 0 bytes" in server.line_with("total:")
 
 
-def test_messages_within_the_interval_fold_into_one_line(launch) -> None:
+def test_messages_past_the_first_ten_of_an_interval_fold_into_one_line(launch) -> None:
     server, port = start_server(launch, "--fold", "30", "-v")
+    messages = [b"m%02d\n" % n for n in range(12)]
     with socket.create_connection(("127.0.0.1", port), timeout=10) as client:
-        for message in (b"first", b"two\n", b"three\n"):
+        for message in messages:
             client.sendall(message)
             server.line_with(f"-> {len(message)} bytes", "err")  # the server's recv() took it alone
     lines = lines_until(server, "closed:")
-    assert "received 5 bytes: first" in lines[1]
-    assert "received 2 messages, 10 bytes in " in lines[2] and lines[2].endswith(": two\\nthree\\n\n")
+    assert [line.split(": ", 1)[1] for line in lines[1:11]] == [f"m{n:02d}\\n\n" for n in range(10)]
+    assert "received 2 messages, 8 bytes in " in lines[11] and lines[11].endswith(": m10\\nm11\\n\n")
 
 
 def test_preview_is_capped_with_the_bytes_not_shown(launch) -> None:
