@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -179,8 +180,8 @@ class Printer:
             self._save.write(data)
         except OSError as exc:
             self._save = None
-            self._write([f"socketlab: cannot write to {self._save_name}: {exc.strerror}. "
-                         "Hint: free some space or save elsewhere; what follows is not saved."])
+            print(f"socketlab: cannot write to {self._save_name}: {exc.strerror}. "
+                  "Hint: free some space or save elsewhere; what follows is not saved.", file=sys.stderr, flush=True)
             return
         self.saved += len(data)
 
