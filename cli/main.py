@@ -10,6 +10,7 @@ from collections.abc import Callable
 from cli.export import add_export_commands
 from cli.lan import add_lan_commands
 from cli.output import configure_text_streams
+from cli.printer import add_output_options
 from cli.stdio import reopen_closed_streams, say_what_was_closed
 from netcore.lessons import DEFAULTS, LESSON_REPLIES, python_code
 from netcore.payload import ENCODINGS
@@ -100,6 +101,7 @@ def _add_tcp_server(commands: argparse._SubParsersAction[argparse.ArgumentParser
                         help="close connections over this many at once")
     server.add_argument("--backlog", type=_count(1, 65535), default=128, help="listen() backlog (default 128)")
     _common(server)
+    add_output_options(server)
 
 
 def _add_tcp_client(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -122,6 +124,7 @@ def _add_udp(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     udp.add_argument("-q", "--quit-after", type=_seconds(86400), default=None, metavar="S",
                      help="exit S seconds after the end of stdin (default: keep receiving)")
     _common(udp)
+    add_output_options(udp, datagrams=True)
 
 
 def _add_code(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

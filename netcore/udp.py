@@ -45,6 +45,8 @@ class UdpConfig:
     broadcast: bool = False
     reply: ReplyRule | None = None
     reuse_address: bool = False
+    receive_buffer: int | None = None
+    """Bytes to ask for with ``SO_RCVBUF`` (the system may give less); None: its default."""
     reply_rate: float | None = REPLY_RATE
     """Auto-replies a second to one peer (as many again may go at once); None: no limit."""
     interface: str | None = None
@@ -57,6 +59,8 @@ class UdpConfig:
     def __post_init__(self) -> None:
         object.__setattr__(self, "host", check_host(self.host))
         object.__setattr__(self, "port", check_port(self.port))
+        if self.receive_buffer is not None and self.receive_buffer <= 0:
+            raise ValueError(f"receive_buffer must be positive, not {self.receive_buffer}")
         if self.reply_rate is not None and not 0 < self.reply_rate < float("inf"):
             raise ValueError(f"reply_rate must be a positive number or None, not {self.reply_rate!r}")
         if self.ttl is not None and (not isinstance(self.ttl, int) or not 0 <= self.ttl <= 255):
@@ -161,6 +165,10 @@ class UdpEndpoint(UdpLanMixin, Endpoint):
         if self.config.reuse_address:
             self._traced("setsockopt", "SOL_SOCKET, SO_REUSEADDR, 1",
                          lambda: sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1))
+        if self.config.receive_buffer is not None:
+            size = self.config.receive_buffer
+            self._traced("setsockopt", f"SOL_SOCKET, SO_RCVBUF, {size}",
+                         lambda: sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, size))
         if self.config.broadcast:
             self._traced("setsockopt", "SOL_SOCKET, SO_BROADCAST, 1",
                          lambda: sock.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1))
