@@ -26,7 +26,7 @@ from netcore.events import (
     format_address,
 )
 from netcore.interfaces import reachable_addresses
-from netcore.payload import encode_text, format_hex, parse_hex
+from netcore.payload import encode_text, format_hex, parse_hex, printable
 from netcore.problems import Problem
 from netcore.replies import make_reply_rule
 from netcore.system import raise_open_file_limit
@@ -45,11 +45,21 @@ def stdin_line_payload(line: bytes, args: argparse.Namespace, keep_newline: bool
     return encode_text(body.decode(terminal, "surrogateescape"), args.encoding)
 
 
+BAD_INPUT = threading.Event()
+"""Set when a stdin line could not be sent: the command then ends with status 1 (nothing silently lost)."""
+SHOWN_LINE = 60
+
+
 def _safe_send(send: object, line: bytes, args: argparse.Namespace, keep_newline: bool) -> None:
     try:
         payload = stdin_line_payload(line, args, keep_newline)
     except InputError as exc:
-        print(f"error: {exc}", file=sys.stderr, flush=True)
+        BAD_INPUT.set()
+        shown = printable(line.rstrip(b"\r\n")[:SHOWN_LINE].decode("utf-8", "replace"))
+        more = "…" if len(line.rstrip(b"\r\n")) > SHOWN_LINE else ""
+        hint = "type hex byte pairs such as 48 65 6c" if args.hex else f"type text {args.encoding} can hold"
+        print(f"socketlab: this line was not sent: {shown}{more!s} — {exc} Hint: {hint}.", file=sys.stderr,
+              flush=True)
         return
     send(payload)  # type: ignore[operator]
 
@@ -97,7 +107,23 @@ def run_tcp_server(args: argparse.Namespace) -> int:
     status = session.run(handle)
     with session.signals.bounded_write():  # stdout may be stuck in a pipe nobody reads
         printer.finish(printer.tcp_summary())
-    return status
+    return _with_bad_input(status)
+
+
+def option_address(text: str, option: str) -> tuple[str, int]:
+    """``host:port`` given to ``option``; a bad port says which option and what a port is."""
+    try:
+        return parse_host_port(text, option)
+    except InputError as exc:
+        if exc.code.startswith("port_"):
+            raise InputError(option, f"The port in {option} {text!r} must be a number from 0 to 65535.",
+                             exc.code, exc.params) from None
+        raise
+
+
+def _with_bad_input(status: int) -> int:
+    """A command that ran well still ends with 1 when a stdin line could not be sent."""
+    return 1 if status == 0 and BAD_INPUT.is_set() else status
 
 
 def line_options(args: argparse.Namespace, datagrams: bool = False) -> LineOptions:
@@ -154,7 +180,7 @@ def run_tcp_client(args: argparse.Namespace) -> int:
             return 1 if failed.is_set() or event.state is State.ERROR else 0
         return None
 
-    return session.run(handle)
+    return _with_bad_input(session.run(handle))
 
 
 def _print_client_error(event: ErrorEvent, args: argparse.Namespace) -> None:
@@ -177,9 +203,9 @@ UDP_ROOM_LIMIT = 1024 * 1024
 
 def run_udp(args: argparse.Namespace) -> int:
     """Each stdin line is one datagram; each datagram received is one stdout line."""
-    target = parse_host_port(args.to, "--to") if args.to else None
+    target = option_address(args.to, "--to") if args.to else None
     default_bind = "[::]:0" if target and is_ipv6(target[0]) else "0.0.0.0:0"
-    host, port = parse_host_port(args.bind or default_bind, "--bind")
+    host, port = option_address(args.bind or default_bind, "--bind")
     rule = make_reply_rule(args.reply, encoding=args.encoding)
     queue = TappedQueue()
     config = UdpConfig(host, port, broadcast=args.broadcast, reply=rule, receive_buffer=UDP_RECEIVE_BUFFER)
@@ -221,7 +247,7 @@ def run_udp(args: argparse.Namespace) -> int:
     status = session.run(handle)
     with session.signals.bounded_write():  # stdout may be stuck in a pipe nobody reads
         printer.finish(printer.udp_summary())
-    return 1 if failed.is_set() and status == 0 else status
+    return _with_bad_input(1 if failed.is_set() and status == 0 else status)
 
 
 def _wait_until_sent(udp: UdpEndpoint) -> None:

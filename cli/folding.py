@@ -20,7 +20,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from cli.output import Display
+from cli.output import Display, count
 from netcore.events import Address, format_address
 from netcore.payload import format_hex, preview, show_bytes
 
@@ -77,11 +77,11 @@ def data_line(peer: Address, verb: str, nbytes: int, text: str, shown: int,
     """``[peer] received 9 bytes: text``, or the folded form with its message count and time span."""
     who = f"[{format_address(peer)}] {verb}"
     if messages == 1:
-        head = f"{who} {nbytes:,} bytes"
+        head = f"{who} {count(nbytes, 'byte')}"
     else:
-        head = f"{who} {messages:,} {unit}, {nbytes:,} bytes in {_span(seconds)}"
+        head = f"{who} {messages:,} {unit}, {count(nbytes, 'byte')} in {_span(seconds)}"
     rest = nbytes - shown
-    return f"{head}: {text} … ({rest:,} bytes not shown)" if rest > 0 else f"{head}: {text}"
+    return f"{head}: {text} … ({count(rest, 'byte')} not shown)" if rest > 0 else f"{head}: {text}"
 
 
 def _span(seconds: float) -> str:

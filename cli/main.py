@@ -32,6 +32,15 @@ def _port(text: str) -> int:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _remote_port(text: str) -> int:
+    """A port to connect to: 0 only means "any free port" when listening, so it is refused here."""
+    port = _port(text)
+    if port == 0:
+        raise argparse.ArgumentTypeError("0 is not a port you can connect to (0 means 'any free port' only when "
+                                         "listening); give the server's port, 1-65535")
+    return port
+
+
 def _timeout(text: str) -> float:
     try:
         return check_timeout(text)
@@ -65,9 +74,10 @@ def _count(low: int, high: int) -> Callable[[str], int]:
     return parse
 
 
-def _common(parser: argparse.ArgumentParser, encoding: bool = True) -> None:
+def _common(parser: argparse.ArgumentParser, encoding: bool = True,
+            example: str = "bind(('0.0.0.0', 9000)) -> ok") -> None:
     parser.add_argument("-v", "--verbose", action="store_true",
-                        help="write every socket call to stderr, e.g. bind(('0.0.0.0', 9000)) -> ok")
+                        help=f"write every socket call to stderr, e.g. {example}")
     parser.add_argument("--hex", action="store_true", help="show received data as hex; read stdin lines as hex")
     if encoding:
         parser.add_argument("--encoding", choices=ENCODINGS, default="utf-8",
@@ -107,12 +117,12 @@ def _add_tcp_server(commands: argparse._SubParsersAction[argparse.ArgumentParser
 def _add_tcp_client(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     client = commands.add_parser("tcp-client", help="connect like nc: stdin to the socket, the socket to stdout")
     client.add_argument("host", help="server address or name")
-    client.add_argument("port", type=_port, help="server port")
+    client.add_argument("port", type=_remote_port, help="server port (1-65535)")
     client.add_argument("--timeout", type=_timeout, default=5.0, help="seconds to wait for connect (default 5)")
     client.add_argument("--half-open", type=_seconds(3600), default=2.0, metavar="S",
                         help="after the server's FIN, keep sending stdin; stop after S seconds with nothing "
                              "to send (default 2; 0: stop at the server's FIN)")
-    _common(client, encoding=False)
+    _common(client, encoding=False, example="connect(('127.0.0.1', 9000)) -> in progress")
 
 
 def _add_udp(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -47,8 +47,13 @@ class Display:
 
 
 def error_line(event: ErrorEvent) -> str:
-    """``error: <message> Hint: <hint>`` on one line."""
-    return printable(f"error: {event.message} Hint: {event.hint}")
+    """``socketlab: <message> Hint: <hint>`` on one line (the CLI's one voice for every problem)."""
+    return printable(f"socketlab: {event.message} Hint: {event.hint}")
+
+
+def count(number: int, noun: str) -> str:
+    """``1 byte``, ``2 bytes``, ``1,234 messages``: the number with the noun it needs."""
+    return f"{number:,} {noun if number == 1 else noun + 's'}"
 
 
 def _who(peer: Address) -> str:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import BinaryIO, TextIO
 
 from cli.folding import FOLD_SECONDS, PREVIEW_CHARS, DataLines, LineOptions
-from cli.output import Display, event_line, trace
+from cli.output import Display, count, event_line, trace
 from netcore.eventqueue import EventQueue
 from netcore.events import DataReceived, DataSent, Event, PeerClosed, PeerConnected, ReceiveOverflow
 from netcore.payload import format_hex
@@ -210,21 +210,18 @@ class Printer:
         self._write([summary])
         if self._save is not None:
             self._save.close()
-            self._write([f"saved {self.saved:,} bytes to {self._save_name}"])
+            self._write([f"saved {count(self.saved, 'byte')} to {self._save_name}"])
         self._flush()
 
     def tcp_summary(self) -> str:
         received, sent = self.lines.totals["received"][1], self.lines.totals["sent"][1]
-        noun = "connection" if self.connections == 1 else "connections"
-        return f"total: {self.connections:,} {noun}; received {received:,} bytes, sent {sent:,} bytes"
+        return (f"total: {count(self.connections, 'connection')}; received {count(received, 'byte')}, "
+                f"sent {count(sent, 'byte')}")
 
     def udp_summary(self) -> str:
         (got, got_bytes), (sent, sent_bytes) = self.lines.totals["received"], self.lines.totals["sent"]
         lost, lost_bytes, replies, reply_bytes = self.overflow
-        text = (f"total: received {_datagrams(got + lost)} ({got_bytes + lost_bytes:,} bytes), "
-                f"sent {_datagrams(sent + replies)} ({sent_bytes + reply_bytes:,} bytes)")
+        text = (f"total: received {count(got + lost, 'datagram')} ({count(got_bytes + lost_bytes, 'byte')}), "
+                f"sent {count(sent + replies, 'datagram')} ({count(sent_bytes + reply_bytes, 'byte')})")
         return text + (f"; {lost:,} received while behind were counted, not shown" if lost else "")
 
-
-def _datagrams(count: int) -> str:
-    return f"{count:,} datagram" if count == 1 else f"{count:,} datagrams"

@@ -38,9 +38,9 @@ from netcore import EventQueue
 from netcore.events import Event
 from netcore.interfaces import LocalAddress
 from netcore.session.record import Session
+from netcore.version import VERSION
 from netcore.worker import Endpoint
 
-VERSION = "0.1"
 TAB_CLASSES: dict[str, type[EndpointTab]] = {"tcp_server": TcpServerTab, "tcp_client": TcpClientTab, "udp": UdpTab}
 CLOSE_WAIT = 1.5
 """Seconds the window waits for endpoints to stop when it closes."""

@@ -12,7 +12,7 @@ from cli.folding import PREVIEW_CHARS, DataLines, LineOptions, data_line
 
 PEER = ("127.0.0.1", 5000)
 OTHER = ("127.0.0.1", 5001)
-COUNT = re.compile(r"\] (received|sent) (?:([\d,]+) (?:messages|datagrams), )?([\d,]+) bytes")
+COUNT = re.compile(r"\] (received|sent) (?:([\d,]+) (?:messages|datagrams), )?([\d,]+) bytes?\b")
 
 
 def counted(lines: list[str], verb: str = "received") -> tuple[int, int]:
@@ -58,11 +58,11 @@ def test_peers_and_directions_fold_apart_and_flush_in_order() -> None:
     for peer in (PEER, OTHER):
         lines.data("received", peer, b"x", 0.0)
         lines.data("received", peer, b"yy", 0.1)
-    assert lines.data("sent", PEER, b"z", 0.2) == ["[127.0.0.1:5000] sent 1 bytes: z"]  # the first: at once
+    assert lines.data("sent", PEER, b"z", 0.2) == ["[127.0.0.1:5000] sent 1 byte: z"]  # the first: at once
     lines.data("sent", PEER, b"w", 0.25)
     flushed = lines.flush(0.3)
     assert flushed == ["[127.0.0.1:5000] received 2 bytes: yy", "[127.0.0.1:5001] received 2 bytes: yy",
-                       "[127.0.0.1:5000] sent 1 bytes: w"]
+                       "[127.0.0.1:5000] sent 1 byte: w"]
 
 
 def test_preview_is_capped_and_says_how_much_it_left_out() -> None:

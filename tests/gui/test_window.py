@@ -10,6 +10,7 @@ import sys
 import time
 import tkinter as tk
 from pathlib import Path
+from tkinter import ttk
 from typing import Any
 
 import pytest
@@ -329,3 +330,16 @@ def test_menus_and_status_bar(window: Any, root: tk.Tk) -> None:
     ip = window.status.selected_ip()
     assert ip and root.clipboard_get() == ip
     assert ip in [a.ip for a in window.addresses()]
+
+
+def test_about_names_the_package_version(window: Any, root: tk.Tk) -> None:
+    from netcore.version import VERSION
+
+    before = set(root.winfo_children())
+    window.show_about()
+    root.update()
+    about = next(w for w in root.winfo_children() if w not in before and isinstance(w, tk.Toplevel))
+    texts = [str(label.cget("text")) for frame in about.winfo_children() for label in frame.winfo_children()
+             if isinstance(label, ttk.Label)]
+    assert VERSION == "0.1.0" and "0.1.0" in texts
+    about.destroy()
