@@ -9,9 +9,11 @@ import time
 from typing import TextIO
 
 from cli.folding import LineOptions
+from cli.lan import Visibility
 from cli.output import error_line
 from cli.pacing import RoomWaiter
-from cli.printer import Printer, TappedQueue, open_save
+from cli.printer import Printer, open_save
+from cli.record import RecordingQueue, finish_recording, start_recording
 from cli.session import ROOM_LIMIT, Session, pump_stdin
 from cli.stdin import HEX_LINE_LIMIT, STDIN_CHUNK, TooLong, datagram_line_too_long, hex_line_too_long
 from netcore import EventQueue, TcpClient, TcpClientConfig, TcpServer, TcpServerConfig, UdpConfig, UdpEndpoint
@@ -80,9 +82,12 @@ def run_tcp_server(args: argparse.Namespace) -> int:
     raise_open_file_limit()
     rule = make_reply_rule(args.reply, encoding=args.encoding)
     config = TcpServerConfig(args.host, args.port, backlog=args.backlog, max_clients=args.max_clients, reply=rule)
-    queue = TappedQueue()
+    queue = RecordingQueue()
     server = TcpServer(config, queue, "tcp-server")
     session = Session(queue, server, args.verbose)
+    if not start_recording(args, queue, "tcp-server", server.name):
+        return 1
+    visible = Visibility(args, queue, "tcp-server")
     printer = Printer(line_options(args), queue, sys.stdout, save=open_save(args.save), save_name=args.save or "",
                       verbose=args.verbose)
     queue.tap = printer.absorb
@@ -91,8 +96,12 @@ def run_tcp_server(args: argparse.Namespace) -> int:
         _safe_send(server.send, line, args, keep_newline=not args.hex)
 
     def handle(event: Event) -> int | None:
+        if visible.owns(event):
+            visible.report(event)
+            return None
         if isinstance(event, StateChanged) and event.state is State.LISTENING:
             _announce_listening(event, "TCP")
+            visible.show(event)
             limit, too_long = _line_limits(args)
             pump_stdin(send_line, lambda: None, RoomWaiter(server.budget, ROOM_LIMIT), lines=True,
                        limit=limit, on_too_long=too_long)
@@ -107,6 +116,8 @@ def run_tcp_server(args: argparse.Namespace) -> int:
     status = session.run(handle)
     with session.signals.bounded_write():  # stdout may be stuck in a pipe nobody reads
         printer.finish(printer.tcp_summary())
+    visible.stop()
+    finish_recording(queue, args)
     return _with_bad_input(status)
 
 
@@ -148,9 +159,11 @@ def run_tcp_client(args: argparse.Namespace) -> int:
     """Like nc: stdin to the socket, the socket to stdout, half-close at end of stdin."""
     config = TcpClientConfig(args.host, args.port, timeout=args.timeout,
                              half_open_seconds=args.half_open)
-    queue = EventQueue()
+    queue = RecordingQueue()
     client = TcpClient(config, queue, "tcp-client")
     session = Session(queue, client, args.verbose)
+    if not start_recording(args, queue, "tcp-client", client.name):
+        return 1
     failed = threading.Event()
 
     def send_chunk(chunk: bytes) -> None:
@@ -180,7 +193,9 @@ def run_tcp_client(args: argparse.Namespace) -> int:
             return 1 if failed.is_set() or event.state is State.ERROR else 0
         return None
 
-    return _with_bad_input(session.run(handle))
+    status = session.run(handle)
+    finish_recording(queue, args)
+    return _with_bad_input(status)
 
 
 def _print_client_error(event: ErrorEvent, args: argparse.Namespace) -> None:
@@ -207,10 +222,14 @@ def run_udp(args: argparse.Namespace) -> int:
     default_bind = "[::]:0" if target and is_ipv6(target[0]) else "0.0.0.0:0"
     host, port = option_address(args.bind or default_bind, "--bind")
     rule = make_reply_rule(args.reply, encoding=args.encoding)
-    queue = TappedQueue()
-    config = UdpConfig(host, port, broadcast=args.broadcast, reply=rule, receive_buffer=UDP_RECEIVE_BUFFER)
+    queue = RecordingQueue()
+    config = UdpConfig(host, port, broadcast=args.broadcast, reply=rule, receive_buffer=UDP_RECEIVE_BUFFER,
+                       interface=args.interface, ttl=args.ttl, multicast_loop=args.loop)
     udp = UdpEndpoint(config, queue, "udp")
     session = Session(queue, udp, args.verbose)
+    if not start_recording(args, queue, "udp", udp.name):
+        return 1
+    visible = Visibility(args, queue, "udp")
     failed = threading.Event()
     printer = _udp_printer(args, queue)
     queue.tap = printer.absorb
@@ -231,8 +250,14 @@ def run_udp(args: argparse.Namespace) -> int:
         (hex_line_too_long if args.hex else datagram_line_too_long)(length)
 
     def handle(event: Event) -> int | None:
+        if visible.owns(event):
+            visible.report(event)
+            return None
         if isinstance(event, StateChanged) and event.state is State.BOUND:
             _announce_listening(event, "UDP", sys.stderr)
+            visible.show(event)
+            for group in args.join or ():
+                udp.join_group(group, args.interface or "")
             pump_stdin(send_line, on_eof, lambda: udp.budget.wait_below(UDP_ROOM_LIMIT, None), lines=True,
                        limit=HEX_LINE_LIMIT if args.hex else MAX_DATAGRAM, on_too_long=too_long)
         elif isinstance(event, ErrorEvent):
@@ -247,6 +272,8 @@ def run_udp(args: argparse.Namespace) -> int:
     status = session.run(handle)
     with session.signals.bounded_write():  # stdout may be stuck in a pipe nobody reads
         printer.finish(printer.udp_summary())
+    visible.stop()
+    finish_recording(queue, args)
     return _with_bad_input(1 if failed.is_set() and status == 0 else status)
 
 

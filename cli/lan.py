@@ -6,8 +6,11 @@ import argparse
 import math
 import sys
 
+from netcore.eventqueue import EventQueue
+from netcore.events import ErrorEvent, Event, Notice, StateChanged
 from netcore.lan import diagnose
-from netcore.lan.announce import describe, find
+from netcore.lan.announce import Announcer, describe, find
+from netcore.lan.discovery import Announcement
 from netcore.validation import InputError, check_host, check_port
 
 
@@ -64,3 +67,44 @@ def run_discover(args: argparse.Namespace) -> int:
         print("socketlab: no SocketLab endpoint answered. Hint: turn on \"Visible on the network\" (or --announce) "
               "on the other machine, and allow UDP port 38917 in its firewall.", file=sys.stderr)
     return 0 if found else 1
+
+
+def add_announce_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--announce", nargs="?", const="", default=None, metavar="NAME",
+                        help="answer 'discover' from other machines with this endpoint's kind, port and NAME "
+                             "(off by default)")
+
+
+class Visibility:
+    """``--announce``: an Announcer answering discovery for this command's endpoint, once it is bound."""
+
+    def __init__(self, args: argparse.Namespace, queue: EventQueue, kind: str) -> None:
+        self.name: str | None = getattr(args, "announce", None)
+        self.kind = kind
+        self.announcer = Announcer(queue, "announce") if self.name is not None else None
+
+    def show(self, event: StateChanged) -> None:
+        """The endpoint is listening or bound: start answering for it."""
+        if self.announcer is None or event.local is None:
+            return
+        self.announcer.announce("cli", Announcement(self.kind, event.local[1], self.name or ""))
+        self.announcer.start()
+        print(f"socketlab: visible on the network as {self.kind} port {event.local[1]}"
+              + (f' "{self.name}"' if self.name else "") + " (UDP port 38917 answers discover)", file=sys.stderr,
+              flush=True)
+
+    def owns(self, event: Event) -> bool:
+        """Is ``event`` the announcer's (the command must not take its states for its own)?"""
+        return self.announcer is not None and event.endpoint == self.announcer.name
+
+    def report(self, event: Event) -> None:
+        """Say the announcer's problems and notices; its states are its own business."""
+        if isinstance(event, ErrorEvent):
+            print(f"socketlab: not visible on the network: {event.message} Hint: {event.hint}", file=sys.stderr,
+                  flush=True)
+        elif isinstance(event, Notice):
+            print(f"socketlab: {event.message}", file=sys.stderr, flush=True)
+
+    def stop(self) -> None:
+        if self.announcer is not None:
+            self.announcer.stop()

@@ -8,9 +8,10 @@ import sys
 from collections.abc import Callable
 
 from cli.export import add_export_commands
-from cli.lan import add_lan_commands
+from cli.lan import add_announce_option, add_lan_commands
 from cli.output import configure_text_streams
 from cli.printer import add_output_options
+from cli.record import add_record_option
 from cli.stdio import reopen_closed_streams, say_what_was_closed
 from netcore.lessons import DEFAULTS, LESSON_REPLIES, python_code
 from netcore.payload import ENCODINGS
@@ -112,6 +113,8 @@ def _add_tcp_server(commands: argparse._SubParsersAction[argparse.ArgumentParser
     server.add_argument("--backlog", type=_count(1, 65535), default=128, help="listen() backlog (default 128)")
     _common(server)
     add_output_options(server)
+    add_record_option(server)
+    add_announce_option(server)
 
 
 def _add_tcp_client(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -123,6 +126,7 @@ def _add_tcp_client(commands: argparse._SubParsersAction[argparse.ArgumentParser
                         help="after the server's FIN, keep sending stdin; stop after S seconds with nothing "
                              "to send (default 2; 0: stop at the server's FIN)")
     _common(client, encoding=False, example="connect(('127.0.0.1', 9000)) -> in progress")
+    add_record_option(client)
 
 
 def _add_udp(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -133,8 +137,19 @@ def _add_udp(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     udp.add_argument("--broadcast", action="store_true", help="allow sending to broadcast addresses (SO_BROADCAST)")
     udp.add_argument("-q", "--quit-after", type=_seconds(86400), default=None, metavar="S",
                      help="exit S seconds after the end of stdin (default: keep receiving)")
+    udp.add_argument("--join", action="append", metavar="GROUP",
+                     help="join a multicast group (IPv4 such as 239.1.2.3, or IPv6 such as ff02::1:3); repeatable")
+    udp.add_argument("--interface", metavar="NAME|ADDR",
+                     help="the interface for multicast and broadcast (e.g. eth0 or 192.168.1.23); default: every "
+                          "suitable one for a broadcast, the system's choice for multicast")
+    udp.add_argument("--ttl", type=_count(0, 255), default=None, metavar="N",
+                     help="multicast TTL (IPv6: hops); default 1, this network only")
+    udp.add_argument("--no-loop", dest="loop", action="store_const", const=False, default=None,
+                     help="do not hear this machine's own multicast")
     _common(udp)
     add_output_options(udp, datagrams=True)
+    add_record_option(udp)
+    add_announce_option(udp)
 
 
 def _add_code(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

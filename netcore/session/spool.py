@@ -34,10 +34,15 @@ MAX_BACKLOG = 200_000
 class SessionSpool:
     """A session file being written in the background; one per tab."""
 
-    def __init__(self, kind: str, name: str, app_version: str, limit: int = DEFAULT_LIMIT) -> None:
-        handle, temp = tempfile.mkstemp(prefix="socketlab-session-", suffix=".jsonl")
-        os.close(handle)
-        self.path = Path(temp)
+    def __init__(self, kind: str, name: str, app_version: str, limit: int = DEFAULT_LIMIT,
+                 path: Path | None = None) -> None:
+        """Spool to a temporary file, or (``path``) record straight into the user's file (``--record``)."""
+        self._temporary = path is None
+        if path is None:
+            handle, temp = tempfile.mkstemp(prefix="socketlab-session-", suffix=".jsonl")
+            os.close(handle)
+            path = Path(temp)
+        self.path = path
         self.limit = limit
         self.full = False
         """True once recording stopped (the disk limit, or a backlog past :data:`MAX_BACKLOG`)."""
@@ -106,5 +111,20 @@ class SessionSpool:
         self._queue.put(None)
         self._thread.join(1.0)
         self._writer.close()
-        with contextlib.suppress(OSError):
-            self.path.unlink()
+        if self._temporary:
+            with contextlib.suppress(OSError):
+                self.path.unlink()
+
+    def finish(self) -> int:
+        """End a recording into the user's file: write all that waits, then the closing line; returns the count."""
+        self.flush()
+        with self._written:
+            self._written.wait_for(lambda: self._unwritten == 0, SAVE_WAIT)
+        self._queue.put(None)
+        self._thread.join(SAVE_WAIT)
+        if self.full:
+            params = {"limit": f"{self.limit:,}"}
+            self._writer.write([Notice(endpoint=self._writer.name, code="recording_stopped",
+                                       message=fill(NOTICES["recording_stopped"], params), params=params)])
+        self._writer.close()
+        return self.count

@@ -74,3 +74,15 @@ def test_the_discover_command(bench: Bench) -> None:
     _finish(peer)
     nothing = bench.python("b", "main.py", "discover", "--timeout", "0.5")
     assert nothing.returncode == 1 and b"Hint:" in nothing.stderr and nothing.stdout == b""
+
+
+def test_an_announced_cli_server_is_discovered_and_a_silent_one_is_not(bench: Bench) -> None:
+    loud = bench.socketlab("a", "tcp-server", "--port", "9200", "--announce", "bench PC", "--quiet")
+    assert loud.stderr is not None
+    for _ in range(5):
+        if b"visible on the network" in loud.stderr.readline():
+            break
+    silent = bench.socketlab("a", "tcp-server", "--port", "9201", "--quiet")
+    assert silent.stdout is not None and silent.stdout.readline().startswith(b"Listening on")
+    result = bench.python("b", "main.py", "discover", "--timeout", "1.5")
+    assert result.stdout.decode().splitlines() == ['tcp-server 198.18.0.1:9200 "bench PC"'], result.stderr

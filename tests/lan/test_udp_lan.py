@@ -93,3 +93,27 @@ def test_ipv6_link_local_with_its_scope(bench: Bench) -> None:
 def test_a_missing_interface_is_explained(bench: Bench) -> None:
     out = engine(bench, "a", "send", "239.1.2.3", PORT, "x", "--interface", "nosuch0")
     assert "ErrorEvent interface_not_found" in out and "nosuch0" in out
+
+
+def test_cli_joins_a_group_on_a_named_interface_and_hears_it(bench: Bench) -> None:
+    receiver = bench.socketlab("b", "udp", "--bind", f"0.0.0.0:{PORT}", "--join", "239.7.7.7", "--interface",
+                               bench.interfaces["b"], "--lines")
+    assert receiver.stderr is not None and receiver.stdout is not None
+    line = receiver.stderr.readline().decode()
+    assert line.startswith("Bound to"), line
+    import time
+
+    time.sleep(0.5)  # the join is made right after binding
+    engine(bench, "a", "send", "239.7.7.7", PORT, "group hello", "--interface", "198.18.0.1")
+    receiver.terminate()
+    out, err = receiver.communicate(timeout=10)
+    assert b"group hello" in out, (out, err)
+
+
+def test_cli_multicast_send_from_a_chosen_interface_with_ttl(bench: Bench) -> None:
+    process = listener(bench, "b", "0.0.0.0", PORT, "239.1.2.3", "198.18.0.2")
+    result = bench.python("a", "main.py", "udp", "--to", f"239.1.2.3:{PORT}", "--interface", bench.interfaces["a"],
+                          "--ttl", "2", "-v", "-q", "0.3", data=b"ttl two\n")
+    assert result.returncode == 0, result.stderr.decode()
+    assert b"IP_MULTICAST_IF, 198.18.0.1" in result.stderr and b"IP_MULTICAST_TTL, 2" in result.stderr
+    assert "GOT b'ttl two' FROM 198.18.0.1" in heard(process)
