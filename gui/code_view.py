@@ -26,6 +26,7 @@ from gui.theme import is_dark
 from gui.widgets.scrolled import add_scrollbars
 from netcore.lessons import DEFAULTS, LESSON_REPLIES, python_code
 from netcore.payload import ENCODINGS
+from netcore.session.codemap import line_for
 from netcore.validation import InputError
 
 Note = tuple[str, dict[str, str]]
@@ -127,6 +128,7 @@ class CodeView:
                             highlightthickness=1, padx=8, pady=6, background="#1c1c1c" if dark else "#ffffff",
                             foreground="#e8eaed" if dark else "#202124",
                             highlightbackground="#3a3a3a" if dark else "#d0d0d0")
+        self.text.tag_configure("live", background="#5a4a1a" if dark else "#fff3c4")
         add_scrollbars(body, self.text)
         self._bind_keys()
 
@@ -161,6 +163,8 @@ class CodeView:
     def show(self, tab: EndpointTab) -> None:
         """Show the code for ``tab`` as its fields are now, and bring the window up."""
         self.code, self.notes = tab_code(tab)
+        self.shown = tab
+        self.live_line: int | None = None
         kind, number = tab.kind, tab.number
         self.tab_title = lambda: tr(f"tab.{kind}") + ("" if number == 1 else f" {number}")
         self.stem = self.code_stem(tab)
@@ -173,6 +177,16 @@ class CodeView:
         self.top.deiconify()
         self.top.lift()
         self.copy_button.focus_set()
+
+    def follow(self, call: str) -> None:
+        """The tab shown just made ``call``: highlight the script's line that does the same."""
+        line = line_for(self.code, call)
+        if line is None or line == self.live_line or not self.alive:
+            return
+        self.live_line = line
+        self.text.tag_remove("live", "1.0", "end")
+        self.text.tag_add("live", f"{line}.0", f"{line}.end+1c")
+        self.text.see(f"{line}.0")
 
     @staticmethod
     def code_stem(tab: EndpointTab) -> str:

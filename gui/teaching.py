@@ -39,6 +39,11 @@ class Teaching:
     def feed(self, tab: EndpointTab | None, event: Event) -> None:
         """One event of the window (``tab``: the tab it was routed to, if any)."""
         ticked = self.course.feed(tab.kind, event) if tab is not None else []
+        code = self.window.code_view
+        if code is not None and code.alive and tab is not None and code.shown is tab:
+            call = getattr(event, "call", None)
+            if isinstance(call, str):
+                code.follow(call)  # the script's line for the call that just happened
         for note in self.streams.feed(event):  # both ends are tabs here: how send() and recv() lined up
             receiver = self.window.routes.get(note.endpoint)
             if receiver is not None:

@@ -8,6 +8,7 @@ matching Python line. The lesson pages use them too.
 from __future__ import annotations
 
 VIEWS_EN: dict[str, str] = {
+    "send.each_line": "Each line its own send()",
     "step.mode": "Step",
     "step.next": "Next",
     "step.continue": "Continue",
@@ -54,6 +55,7 @@ VIEWS_EN: dict[str, str] = {
     "life.connection_more": "(+{n} more connections; select one in the clients table)",
     "life.tuple": "These four values — local address, local port, remote address, remote port — identify "
                   "one TCP connection. Two clients on one machine differ only in their port.",
+    "life.also": "also connected: {local} ↔ {remote}",
     "life.none": "No connection yet: connect a client to see its own life.",
     "life.ended": "ended: {reason}",
     "life.reason.fin": "the peer closed (FIN)",
@@ -144,6 +146,7 @@ VIEWS_EN: dict[str, str] = {
 }
 
 VIEWS_ZH: dict[str, str] = {
+    "send.each_line": "每行单独 send()",
     "step.mode": "单步",
     "step.next": "下一步",
     "step.continue": "继续",
@@ -189,6 +192,7 @@ VIEWS_ZH: dict[str, str] = {
     "life.connection_more": "（另有 {n} 个连接；请在客户端列表中选择）",
     "life.tuple": "这四个值——本地地址、本地端口、远端地址、远端端口——确定一条 TCP 连接。"
                   "同一台机器上的两个客户端只有端口不同。",
+    "life.also": "同时连接：{local} ↔ {remote}",
     "life.none": "还没有连接：连接一个客户端即可看到它自己的一生。",
     "life.ended": "已结束：{reason}",
     "life.reason.fin": "对方关闭（FIN）",

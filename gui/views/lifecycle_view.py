@@ -201,6 +201,12 @@ class LifecycleView(ttk.Frame):
                                              fill=colours["dim"], font=self.font,
                                              width=max(200, self.canvas.winfo_width() - self._px(16)))
         below = self.canvas.bbox(tuple_line)[3]
+        alongside = [other for key, other in self.model.connections.items() if key != serial and not other.ended][-3:]
+        for other in alongside:  # two clients of one machine: the same addresses, only the ports differ
+            text = tr("life.also", local=format_address(other.local), remote=format_address(other.peer))
+            item = self.canvas.create_text(self._px(8), below + self._px(2), anchor="nw", text=text, font=self.small,
+                                           fill=colours["dim"])
+            below = self.canvas.bbox(item)[3]
         self._draw_life(life, below, waiting=None if life.ended else "recv/send")
 
     # ---- detail ----

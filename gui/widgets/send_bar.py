@@ -69,6 +69,10 @@ class SendBar(ttk.Frame):
         self.bottom.grid(row=2, column=0, columnspan=3, sticky="ew", pady=(6, 0))
         self.file_button = self.texts.bind(ttk.Button(self.bottom), "send.file")
         self.file_button.pack(side="right")
+        self.each_line = tk.BooleanVar(self, False)
+        """Send each line of the input with its own send() call, back to back (the stream lesson)."""
+        check = ttk.Checkbutton(self.bottom, variable=self.each_line, takefocus=False)
+        self.texts.bind(check, "send.each_line").pack(side="right", padx=(0, 10))
         self.error = ttk.Label(message_row or self, foreground="#d93025", anchor="e")
         self._message: tuple[Callable[[], str], bool] = (str, False)
         """Input errors and file progress: in ``message_row`` (a line that is always there, so
@@ -113,14 +117,19 @@ class SendBar(ttk.Frame):
         return build_payload(text, mode or self.mode.get(), self.encoding.get(), self.line_ending.get())
 
     def send(self, text: str | None = None, mode: str | None = None) -> bool:
-        """Build the payload and send it; False (and the error shown) if it could not be."""
+        """Build the payload and send it; False (and the error shown) if it could not be.
+
+        With "Each line its own send()", every line of the input is one message, sent back to back.
+        """
+        typed = self.get_text() if text is None else text
+        pieces = [line for line in typed.splitlines() if line] if self.each_line.get() and text is None else [typed]
         try:
-            data = self.payload(text, mode)
+            payloads = [self.payload(piece, mode) for piece in pieces or [typed]]
         except InputError as error:
             self.show_error(partial(input_message, error))
             return False
         self.show_error(None)
-        if not self.on_send(data):
+        if not all(self.on_send(data) for data in payloads):
             return False
         if text is None:
             self._remember(self.get_text(), self.mode.get())

@@ -131,6 +131,14 @@ def test_the_socket_life_lights_each_step_and_shows_the_connection(root: tk.Tk) 
             assert "accept() ⟲" in shown and "bind()" in shown
             assert any(t.startswith("Connection 127.0.0.1:") for t in shown)
             assert any("four values" in t for t in shown)
+            with socket.create_connection(("127.0.0.1", port), timeout=5) as second:
+                second.sendall(b"Cy\n")
+                assert second.recv(100).startswith(b"Welcome!")
+                feed.until(lambda: len(feed.life.connections) == 2, "two lives")
+                view.refresh()
+                root.update()
+                also = [t for t in canvas_texts(view.canvas) if t.startswith("also connected: 127.0.0.1:")]
+                assert len(also) == 1  # the other client: same addresses, its own port
         view.raw.set(True)
         view.redraw()
         root.update()
@@ -257,3 +265,37 @@ def test_save_a_session_reopen_it_replay_it_and_export_it(window: object, root: 
     window.local_problem = shown.append  # type: ignore[attr-defined]
     assert sessions.open_session(window, bad) is None  # type: ignore[arg-type]
     assert shown and "not JSON" in shown[0]
+
+
+def test_each_line_its_own_send_makes_separate_calls(window: object, root: tk.Tk) -> None:
+    from tests.gui.helpers import connect, start_listening
+
+    server, client = window.tabs()[0], window.tabs()[1]  # type: ignore[attr-defined]
+    port = start_listening(root, server)
+    connect(root, client, port)
+    client.send_bar.each_line.set(True)
+    client.send_bar.line_ending.set("none")
+    client.send_bar.set_text("Michael\nTracy\nSarah")
+    assert client.send_bar.send()
+    pump_until(root, lambda: server.counters.bytes_in == 17, what="17 bytes at the server")
+    sends = [item for item in client.views.sequence.items if item.kind == "message" and item.source == 0]
+    assert [item.data for item in sends] == [b"Michael", b"Tracy", b"Sarah"]  # three send() calls
+
+
+def test_the_code_window_highlights_the_line_of_the_call_that_just_happened(window: object, root: tk.Tk) -> None:
+    from tests.gui.helpers import start_listening
+
+    server = window.tabs()[0]  # type: ignore[attr-defined]
+    server.reply.kind.set("echo")
+    code = window.show_code()  # type: ignore[attr-defined]
+    port = start_listening(root, server)
+    lines = code.code.splitlines()
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as client:
+        pump_until(root, lambda: code.live_line is not None and ".accept(" in lines[code.live_line - 1],
+                   what="accept() lit in the code")
+        client.sendall(b"hi")
+        assert client.recv(10) == b"hi"
+        pump_until(root, lambda: code.live_line is not None and ".send" in lines[code.live_line - 1],
+                   what="sendall() lit")
+    ranges = code.text.tag_ranges("live")
+    assert ranges and str(ranges[0]) == f"{code.live_line}.0"
