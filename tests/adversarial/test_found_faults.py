@@ -92,3 +92,36 @@ def test_a_reconnect_from_the_port_of_a_reset_client_in_the_accept_queue_is_serv
     finally:
         second.close()
         drainer.close()
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_reconnect_from_the_port_of_a_client_that_sent_and_reset_is_served(
+        serve: Callable[..., tuple[TcpServer, int]], rec: Recorder, mode: str) -> None:
+    """Fault 2 again, the issue's way: a connected client sends a byte, resets, and reconnects from its port.
+
+    Found as ``c0 = connect_new(); reset_and_reconnect(c0, data=b'\x00')`` (mode
+    none). Unfixed: the worker reads the byte, accepts the new connection (same
+    key, overwriting), then reads the reset and pops the new connection's entry.
+    """
+    baseline = socket_inodes()
+    server, port = serve(reply=reply_rule(mode))
+    drainer = Drainer(rec.queue, server.name)
+    first = connect(port, small_buffer=False)
+    assert sync(server)
+    stall = Stall(server)
+    try:
+        first.send(b"\x00")
+        first.reset()
+        second = connect(port, small_buffer=False, source_port=first.addr[1])
+    finally:
+        stall.release()
+    try:
+        assert not second.refused
+        assert sync(server)
+        assert wait_until(lambda: server.peers() == [second.addr], 3.0), (server.peers(), second.addr)
+        held = len(socket_inodes() - baseline) - 1
+        assert held == len(server.peers()) + SERVER_SOCKETS, f"the server holds {held} sockets"
+        tcp_probe(port, mode, lambda data, peer: server.send(data, [peer]), drainer)
+    finally:
+        second.close()
+        drainer.close()
