@@ -3,8 +3,8 @@
 Usage: ``child_server tcp|udp MODE``. It binds 127.0.0.1 port 0, drains its
 events (a front-end that keeps up), prints ``READY <port>``, then answers one
 JSON line per command read from stdin: ``stat`` (RSS, state, counts, sockets
-held) and ``stop`` (how long ``stop()`` took; then it exits). It exits by itself
-when stdin closes or after ten minutes.
+held), ``count`` (datagrams received, cheaply) and ``stop`` (how long ``stop()``
+took; then it exits). It exits by itself when stdin closes or after ten minutes.
 """
 
 from __future__ import annotations
@@ -66,6 +66,8 @@ def serve(kind: str, mode: str) -> None:
         command = line.strip()
         if command == "stat":
             print(json.dumps(stat(endpoint)), flush=True)
+        elif command == "count":  # cheap: for pacing
+            print(json.dumps({"datagrams": getattr(endpoint, "datagrams_in", 0)}), flush=True)
         elif command == "stop":
             started = time.monotonic()
             stopped = endpoint.stop(2.0)

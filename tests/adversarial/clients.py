@@ -44,7 +44,8 @@ class HostileClient:
     may_be_closed: bool = False
     tail: bytes = b""
     refused: bool = False
-    """It never connected (see :func:`connect`)."""
+    """It never connected (see :func:`connect`); ``why`` says why."""
+    why: str = ""
     """The server may end this connection on its own (a hello client that sent ``exit``)."""
 
     def __repr__(self) -> str:
@@ -124,26 +125,28 @@ class HostileClient:
 def connect(port: int, small_buffer: bool, source_port: int | None = None) -> HostileClient:
     """A new client of ``HOST:port`` (from ``source_port`` if given).
 
-    If it cannot connect (the source port is taken meanwhile, the server is gone)
+    If it cannot connect (the source port was taken meanwhile, the server is gone)
     the client comes back already closed, so a generated program draws the same
     values either way; the invariants report a server that refuses.
     """
-    sock = socket.socket() if source_port is None else reused_port_socket(source_port)
+    # bound before connect (port 0: the kernel picks a port no other socket shares, as connect() may
+    # not), so once this client resets, its port is free for a reconnect
+    sock = reused_port_socket(source_port or 0)
     if sock is None:
-        return _never_connected(source_port)
+        return _never_connected(source_port, "the source port is taken")
     try:
         if small_buffer:  # before connect, so the window is small from the start
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
         sock.settimeout(2.0)
         sock.connect((HOST, port))
-    except OSError:
+    except OSError as exc:
         sock.close()
-        return _never_connected(source_port)
+        return _never_connected(source_port, repr(exc))
     addr = sock.getsockname()[:2]
     return HostileClient(sock, (str(addr[0]), int(addr[1])))
 
 
-def _never_connected(source_port: int | None) -> HostileClient:
+def _never_connected(source_port: int | None, why: str) -> HostileClient:
     sock = socket.socket()
     sock.close()
-    return HostileClient(sock, (HOST, source_port or 0), closed=True, refused=True)
+    return HostileClient(sock, (HOST, source_port or 0), closed=True, refused=True, why=why)

@@ -83,7 +83,7 @@ def reset(sock: socket.socket) -> None:
 
 
 def reused_port_socket(port: int) -> socket.socket | None:
-    """A TCP socket bound to ``HOST:port`` with SO_REUSEADDR, or None if the port is taken."""
+    """A TCP socket bound to ``HOST:port`` (0: any free one) with SO_REUSEADDR; None if the port is taken."""
     sock = socket.socket()
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -38,3 +38,5 @@ settings.register_profile(
 
 PROFILE = settings.get_profile("soak" if SOAK else "ci")
 """The settings every generated test here runs with."""
+UDP_PROFILE = settings(PROFILE, max_examples=max(1, PROFILE.max_examples * 2 // 3))
+"""Fewer programs for UDP: each sends from thousands of source ports."""

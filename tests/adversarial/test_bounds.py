@@ -59,6 +59,10 @@ class ChildServer:
     def stat(self) -> dict[str, int | str | bool]:
         return self.ask("stat")  # type: ignore[return-value]
 
+    def count(self) -> int:
+        """Datagrams the child's endpoint received so far."""
+        return int(str(self.ask("count")["datagrams"]))
+
     def __enter__(self) -> ChildServer:
         return self
 
@@ -74,6 +78,20 @@ class ChildServer:
 def growth(before: dict[str, int | str | bool], after: dict[str, int | str | bool]) -> float:
     """RSS growth in MB."""
     return (int(after["rss"]) - int(before["rss"])) / MB
+
+
+def settled(child: ChildServer, done: Callable[[dict[str, int | str | bool]], bool],
+            own_sockets: int = 3, timeout: float = 5.0) -> dict[str, int | str | bool]:
+    """The child's figures once ``done`` holds and its sockets match its connections (or it died)."""
+    figures = child.stat()
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        held = int(figures["sockets"]) - int(figures["connections"])
+        if not figures["running"] or (done(figures) and held == own_sockets):
+            break
+        time.sleep(0.05)
+        figures = child.stat()
+    return figures
 
 
 def assert_serving(figures: dict[str, int | str | bool], state: str, own_sockets: int) -> None:
@@ -92,7 +110,7 @@ def send_from_ports(child: ChildServer, ports: range) -> int:
     child has read them all, so the kernel drops none.
     """
     target = (HOST, child.port)
-    start = int(child.stat()["datagrams"])
+    start = child.count()
     sent = 0
     for port in ports:
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
@@ -109,7 +127,7 @@ def send_from_ports(child: ChildServer, ports: range) -> int:
 
 
 def _caught_up(child: ChildServer, count: int) -> None:
-    wait_until(lambda: int(child.stat()["datagrams"]) >= count, 0.5, 0.001)
+    wait_until(lambda: child.count() >= count, 0.5, 0.001)
 
 
 @pytest.mark.slow
@@ -165,11 +183,11 @@ def _push(sock: socket.socket, data: bytes, deadline: float) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("mode", ["echo", "hello"])
 def test_many_resets_leave_the_server_up_and_small(mode: str) -> None:
-    """Fault 1 at scale: 1,500 clients send a line and reset. The server stays up, holds only its
+    """Fault 1 at scale: 800 clients send a line and reset. The server stays up, holds only its
     own 3 sockets after, and grows at most 5 MB."""
     with ChildServer("tcp", mode) as child:
         before = child.stat()
-        for _ in range(1500):
+        for _ in range(800):
             try:
                 sock = socket.create_connection((HOST, child.port), timeout=2.0)
             except OSError:  # refused: the server is gone (reported below)
@@ -177,8 +195,7 @@ def test_many_resets_leave_the_server_up_and_small(mode: str) -> None:
             with contextlib.suppress(OSError):
                 sock.sendall(b"Bob\n")
             reset(sock)
-        assert wait_until(lambda: child.stat()["connections"] == 0 or not child.stat()["running"], 5.0, 0.1)
-        after = child.stat()
+        after = settled(child, lambda figures: figures["connections"] == 0)
         assert_serving(after, "LISTENING", 3)
         assert growth(before, after) <= 5.0, f"RSS grew {growth(before, after):.1f} MB"
 
@@ -206,7 +223,7 @@ def test_udp_echo_memory_stays_bounded_when_the_peer_never_reads() -> None:
 class Flooder:
     """Threads that keep sending to ``target`` until :meth:`stop` (or 10 s): a load that goes on."""
 
-    def __init__(self, send: Callable[[], None], threads: int = 2) -> None:
+    def __init__(self, send: Callable[[], object], threads: int = 2) -> None:
         self._done = threading.Event()
         self._send = send
         self._threads = [threading.Thread(target=self._run, name="adversarial-flood", daemon=True)
@@ -296,9 +313,9 @@ def test_tcp_stop_in_time_with_many_clients(no_worker_left_behind: list[Endpoint
     baseline = socket_inodes()
     queue = EventQueue()
     server, port = start_server("hello", queue, no_worker_left_behind)
-    for _ in range(1000):
+    for _ in range(600):
         clients.append(socket.create_connection((HOST, port), timeout=2.0))
-    assert wait_until(lambda: len(server.peers()) == 1000, 10.0, 0.05)
+    assert wait_until(lambda: len(server.peers()) == 600, 10.0, 0.05)
     assert_stops_in_time(server, baseline, own=len(clients))
 
 

@@ -33,7 +33,8 @@ SERVER_SOCKETS = 3
 
 
 @pytest.mark.parametrize("mode", [mode for mode in MODES if mode != "none"])
-def test_a_reset_right_after_data_leaves_an_auto_reply_server_serving(serve, rec: Recorder, mode: str) -> None:
+def test_a_reset_right_after_data_leaves_an_auto_reply_server_serving(
+        serve: Callable[..., tuple[TcpServer, int]], rec: Recorder, mode: str) -> None:
     """Fault 1: data then RST; the reply's send() fails and must end only that connection.
 
     Found as ``connect_new(); reset_and_reconnect(data=b'\\x00')`` (echo).
@@ -83,7 +84,7 @@ def test_a_reconnect_from_the_port_of_a_reset_client_in_the_accept_queue_is_serv
     finally:
         stall.release()
     try:
-        assert not second.refused
+        assert not second.refused, second.why
         assert sync(server)
         assert wait_until(lambda: server.peers() == [second.addr], 3.0), (server.peers(), second.addr)
         held = len(socket_inodes() - baseline) - 1  # less the client's own socket
@@ -116,7 +117,7 @@ def test_a_reconnect_from_the_port_of_a_client_that_sent_and_reset_is_served(
     finally:
         stall.release()
     try:
-        assert not second.refused
+        assert not second.refused, second.why
         assert sync(server)
         assert wait_until(lambda: server.peers() == [second.addr], 3.0), (server.peers(), second.addr)
         held = len(socket_inodes() - baseline) - 1

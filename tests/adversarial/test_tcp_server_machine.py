@@ -50,6 +50,9 @@ STOP_SECONDS = 2.0
 QUEUE_BYTES = 1024 * 1024
 QUEUE_EVENTS = 4000
 """A small event queue, so floods and pauses reach its high watermark quickly."""
+FLOOD_MAX = (4 if SOAK else 2) * 1024 * 1024
+PAUSE_MAX = 0.5 if SOAK else 0.25
+"""Seconds the front-end may stop draining in one step."""
 
 chunks = st.binary(min_size=1, max_size=2048)
 cuts = st.lists(st.integers(min_value=1, max_value=2047), max_size=4)
@@ -131,10 +134,10 @@ class TcpServerMachine(RuleBasedStateMachine):
                     client.send(data[start:cut])
                     start = cut
 
-    @rule(client=clients, size=st.integers(min_value=64 * 1024, max_value=3 * 1024 * 1024))
+    @rule(client=clients, size=st.integers(min_value=64 * 1024, max_value=FLOOD_MAX))
     def flood(self, client: HostileClient, size: int) -> None:
         """Send up to ``size`` bytes without reading (the server's answers pile up)."""
-        client.send(pattern(size, client.total_sent), budget=0.5)
+        client.send(pattern(size, client.total_sent), budget=PAUSE_MAX)
 
     @rule(client=clients)
     def read(self, client: HostileClient) -> None:
@@ -180,14 +183,14 @@ class TcpServerMachine(RuleBasedStateMachine):
         self.stall.release()
         self.stall = None
 
-    @rule(seconds=st.floats(min_value=0.05, max_value=0.4))
+    @rule(seconds=st.floats(min_value=0.05, max_value=PAUSE_MAX))
     def front_end_stops_draining(self, seconds: float) -> None:
         self.drainer.pause()
         time.sleep(seconds)
         self.drainer.resume()
 
-    @rule(client=clients, size=st.integers(min_value=256 * 1024, max_value=3 * 1024 * 1024),
-          seconds=st.floats(min_value=0.05, max_value=0.4))
+    @rule(client=clients, size=st.integers(min_value=256 * 1024, max_value=FLOOD_MAX),
+          seconds=st.floats(min_value=0.05, max_value=PAUSE_MAX))
     def flood_while_front_end_stalls(self, client: HostileClient, size: int, seconds: float) -> None:
         self.drainer.pause()
         try:
