@@ -105,6 +105,28 @@ class HostileClient:
         self.read += len(got)
         return bytes(got)
 
+    def read_to_end(self, timeout: float = 5.0) -> tuple[bytes, bool]:
+        """Read until the server closes (or ``timeout``); the bytes and whether the end came."""
+        got = bytearray()
+        end = time.monotonic() + timeout
+        self.sock.setblocking(False)
+        while time.monotonic() < end:
+            ready, _, _ = select.select([self.sock], [], [], max(0.0, end - time.monotonic()))
+            if not ready:
+                break
+            try:
+                chunk = self.sock.recv(256 * 1024)
+            except BlockingIOError:
+                continue
+            except OSError:
+                break
+            if not chunk:
+                self.read += len(got)
+                return bytes(got), True
+            got += chunk
+        self.read += len(got)
+        return bytes(got), False
+
     def half_close(self) -> None:
         if not self.closed and not self.half_closed:
             self.half_closed = True

@@ -61,6 +61,12 @@ def wait_until(check: Callable[[], bool], timeout: float, interval: float = 0.00
         time.sleep(interval)
 
 
+def worker_threads() -> list[str]:
+    """Names of live endpoint worker threads and of this suite's own helper threads."""
+    return [t.name for t in threading.enumerate()
+            if t.is_alive() and t.name.startswith(("socketlab-", "adversarial-"))]
+
+
 def socket_inodes() -> set[str]:
     """``socket:[inode]`` of every socket descriptor this process holds (Linux /proc)."""
     found = set()

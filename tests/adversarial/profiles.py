@@ -19,8 +19,8 @@ _QUIET = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_t
 
 settings.register_profile(
     "ci",
-    max_examples=6,
-    stateful_step_count=20,
+    max_examples=10,
+    stateful_step_count=25,
     deadline=None,
     print_blob=True,
     suppress_health_check=_QUIET,
@@ -38,5 +38,5 @@ settings.register_profile(
 
 PROFILE = settings.get_profile("soak" if SOAK else "ci")
 """The settings every generated test here runs with."""
-UDP_PROFILE = settings(PROFILE, max_examples=max(1, PROFILE.max_examples * 2 // 3))
+UDP_PROFILE = settings(PROFILE, max_examples=max(1, PROFILE.max_examples // 2))
 """Fewer programs for UDP: each sends from thousands of source ports."""

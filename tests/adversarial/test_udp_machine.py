@@ -37,6 +37,7 @@ from tests.adversarial.helpers import (
     sync,
     udp_probe,
     wait_until,
+    worker_threads,
 )
 from tests.adversarial.profiles import UDP_PROFILE
 
@@ -240,6 +241,7 @@ class UdpMachine(RuleBasedStateMachine):
         self.drainer.close()
         leftover = socket_inodes() - self.baseline
         assert all(stopped and seconds <= 2.0 for _, stopped, seconds in took), f"stop(): {took}"
+        assert not worker_threads(), f"threads left running: {worker_threads()}"
         assert not leftover, f"{len(leftover)} sockets left after stop()"
 
 
