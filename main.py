@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import sys
+import threading
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -18,7 +20,7 @@ def main(argv: list[str] | None = None) -> int:
         from gui.app import run_window
 
         return run_window()
-    if sys.stdout is None and args != ["--self-test"]:
+    if sys.platform == "win32" and sys.stdout is None and args != ["--self-test"]:
         return no_console()
     from cli.main import run_cli
 
@@ -37,14 +39,22 @@ def no_console() -> int:
 
 def console() -> None:
     """The installed ``socketlab`` command: :func:`main`, ended through :func:`exit_now`."""
-    exit_now(main())
+    try:
+        status = main()
+    except KeyboardInterrupt:  # Ctrl-C before the command took charge of it (e.g. while starting)
+        status = 130
+    exit_now(status)
 
 
 def exit_now(status: int) -> None:
     """Flush and end the process, even while a daemon thread blocks reading stdin.
 
     A normal exit would wait for that read at interpreter shutdown (and abort).
+    From here on a Ctrl-C or SIGTERM ends the process at once (a flush into a pipe
+    nobody reads would otherwise wait forever), and after a command was stopped by
+    a signal or by ``udp -q`` the flush gets :data:`FLUSH_AFTER_SIGNAL` seconds at most.
     """
+    _exit_on_signal(status)
     for stream in (sys.stdout, sys.stderr):
         if stream is not None:
             with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing more to say there
@@ -52,5 +62,20 @@ def exit_now(status: int) -> None:
     os._exit(status)
 
 
+FLUSH_AFTER_SIGNAL = 0.5
+
+
+def _exit_on_signal(status: int) -> None:
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for name in ("SIGINT", "SIGTERM", "SIGALRM"):
+        number = getattr(signal, name, None)
+        if number is not None:
+            signal.signal(number, lambda *_: os._exit(status))
+    cli_signals = sys.modules.get("cli.signals")
+    if cli_signals is not None and cli_signals.flush_is_bounded() and hasattr(signal, "setitimer"):
+        signal.setitimer(signal.ITIMER_REAL, FLUSH_AFTER_SIGNAL)
+
+
 if __name__ == "__main__":
-    exit_now(main())
+    console()

@@ -7,6 +7,10 @@ late it runs, and the process's resident memory is sampled five times a second.
 
     .venv/bin/python bench/gui_flood.py                      # 20k and 50k msg/s, 10 s each, then 60 s memory
     .venv/bin/python bench/gui_flood.py --seconds 5 --memory-seconds 0
+    .venv/bin/python bench/gui_flood.py --views log,sequence,calls,rate --rates 50000 --memory-seconds 0
+
+``--views`` repeats each phase with that view of the tab on screen (the teaching views
+are fed every event whichever is shown; the one on screen also redraws).
 
 Figures are for one run on one machine; the ratios between phases are what matter.
 """
@@ -118,8 +122,9 @@ class Bench:
                 phase.rss.append(self.proc.memory_info().rss)
                 next_sample += 1.0
 
-    def start_tab(self, kind: str) -> tuple[EndpointTab, int]:
+    def start_tab(self, kind: str, view: str = "log") -> tuple[EndpointTab, int]:
         tab = self.window.new_tab(kind)
+        tab.views.show(view)
         tab.row.host.set("127.0.0.1")
         tab.row.port.delete(0, "end")
         tab.row.port.insert(0, "0")
@@ -128,8 +133,8 @@ class Bench:
             self.root.update()
         return tab, tab.local_address[1]
 
-    def flood(self, name: str, kind: str, rate: int, seconds: float) -> Phase:
-        tab, port = self.start_tab("udp" if kind == "udp" else "tcp_server")
+    def flood(self, name: str, kind: str, rate: int, seconds: float, view: str = "log") -> Phase:
+        tab, port = self.start_tab("udp" if kind == "udp" else "tcp_server", view)
         phase = Phase(name)
         before_events = self.window.pump.handled
         self.lateness = []
@@ -173,6 +178,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0, help="length of each rate phase")
     parser.add_argument("--memory-seconds", type=float, default=60.0, help="length of the memory run at 50k/s")
     parser.add_argument("--rates", default="20000,50000")
+    parser.add_argument("--views", default="log", help="comma-separated: log, sequence, calls, rate")
     args = parser.parse_args()
     if args.send:
         send(args.send[0], int(args.send[1]), int(args.send[2]), float(args.send[3]))
@@ -196,11 +202,15 @@ def run(args: argparse.Namespace) -> None:
     bench.pump(3.0, idle)
     idle.lateness = bench.lateness
     phases = [idle]
+    views = args.views.split(",")
     for rate in (int(r) for r in args.rates.split(",")):
         for kind in ("udp", "tcp"):
-            phases.append(bench.flood(f"{kind.upper()} {rate:,}/s", kind, rate, args.seconds))
+            for view in views:
+                label = f"{kind.upper()} {rate:,}/s" + (f", {view} shown" if len(views) > 1 or view != "log" else "")
+                phases.append(bench.flood(label, kind, rate, args.seconds, view))
     if args.memory_seconds > 0:
-        phases.append(bench.flood(f"UDP 50,000/s for {args.memory_seconds:.0f} s", "udp", 50_000, args.memory_seconds))
+        phases.append(bench.flood(f"UDP 50,000/s for {args.memory_seconds:.0f} s, {views[-1]} shown", "udp", 50_000,
+                                  args.memory_seconds, views[-1]))
     bench.close()
     print("| phase | sent msg/s | received msg/s | events/s drained | late p50 ms | late p99 ms | late max ms |"
           " RSS MB first → last |")

@@ -9,7 +9,9 @@ import time
 from typing import TextIO
 
 from cli.output import Display, error_line, event_line
+from cli.pacing import RoomWaiter
 from cli.session import ROOM_LIMIT, Session, pump_stdin
+from cli.stdin import HEX_LINE_LIMIT, STDIN_CHUNK, TooLong, datagram_line_too_long, hex_line_too_long
 from netcore import EventQueue, TcpClient, TcpClientConfig, TcpServer, TcpServerConfig, UdpConfig, UdpEndpoint
 from netcore.events import (
     CloseReason,
@@ -26,6 +28,7 @@ from netcore.payload import encode_text, format_hex, parse_hex
 from netcore.problems import Problem
 from netcore.replies import make_reply_rule
 from netcore.system import raise_open_file_limit
+from netcore.udp import MAX_DATAGRAM
 from netcore.validation import InputError, is_ipv6, parse_host_port
 
 
@@ -47,6 +50,11 @@ def _safe_send(send: object, line: bytes, args: argparse.Namespace, keep_newline
         print(f"error: {exc}", file=sys.stderr, flush=True)
         return
     send(payload)  # type: ignore[operator]
+
+
+def _line_limits(args: argparse.Namespace) -> tuple[int, TooLong | None]:
+    """How long a stdin line may be: hex lines are bounded and refused past it; text goes in pieces."""
+    return (HEX_LINE_LIMIT, hex_line_too_long) if args.hex else (STDIN_CHUNK, None)
 
 
 def _print_error(event: ErrorEvent) -> None:
@@ -71,7 +79,9 @@ def run_tcp_server(args: argparse.Namespace) -> int:
     def handle(event: Event) -> int | None:
         if isinstance(event, StateChanged) and event.state is State.LISTENING:
             _announce_listening(event, "TCP")
-            pump_stdin(send_line, lambda: None, lambda: server.budget.wait_below(ROOM_LIMIT, None), lines=True)
+            limit, too_long = _line_limits(args)
+            pump_stdin(send_line, lambda: None, RoomWaiter(server.budget, ROOM_LIMIT), lines=True,
+                       limit=limit, on_too_long=too_long)
         elif isinstance(event, StateChanged) and event.state in (State.ERROR, State.STOPPED):
             return 1 if event.state is State.ERROR else 0
         elif isinstance(event, ErrorEvent):
@@ -99,7 +109,8 @@ def _announce_listening(event: StateChanged, protocol: str, stream: TextIO | Non
 
 def run_tcp_client(args: argparse.Namespace) -> int:
     """Like nc: stdin to the socket, the socket to stdout, half-close at end of stdin."""
-    config = TcpClientConfig(args.host, args.port, timeout=args.timeout)
+    config = TcpClientConfig(args.host, args.port, timeout=args.timeout,
+                             half_open_seconds=args.half_open)
     queue = EventQueue()
     client = TcpClient(config, queue, "tcp-client")
     session = Session(queue, client, args.verbose)
@@ -116,8 +127,9 @@ def run_tcp_client(args: argparse.Namespace) -> int:
             if args.verbose:
                 print(f"connected to {format_address(event.remote)} from {format_address(event.local)}",
                       file=sys.stderr, flush=True)
-            pump_stdin(send_chunk, client.shutdown_write,
-                       lambda: client.budget.wait_below(ROOM_LIMIT, None), lines=args.hex)
+            limit, too_long = _line_limits(args)
+            pump_stdin(send_chunk, client.shutdown_write, lambda: client.budget.wait_below(ROOM_LIMIT, None),
+                       lines=args.hex, limit=limit, on_too_long=too_long)
         elif isinstance(event, DataReceived):
             _write_received(event.data, args.hex)
         elif isinstance(event, ErrorEvent):
@@ -148,6 +160,10 @@ def _write_received(data: bytes, as_hex: bool) -> None:
 
 # ---- udp ----
 
+UDP_ROOM_LIMIT = 1024 * 1024
+"""Bytes (plus a little per datagram) the udp stdin pump lets wait for the engine."""
+
+
 def run_udp(args: argparse.Namespace) -> int:
     """Each stdin line is one datagram; each datagram received is one stdout line."""
     target = parse_host_port(args.to, "--to") if args.to else None
@@ -166,13 +182,19 @@ def run_udp(args: argparse.Namespace) -> int:
 
     def on_eof() -> None:
         if args.quit_after is not None:
+            _wait_until_sent(udp)
             time.sleep(args.quit_after)
-            session.stop_requested.set()
+            session.request_stop()
+
+    def too_long(length: int) -> None:
+        failed.set()
+        (hex_line_too_long if args.hex else datagram_line_too_long)(length)
 
     def handle(event: Event) -> int | None:
         if isinstance(event, StateChanged) and event.state is State.BOUND:
             _announce_listening(event, "UDP", sys.stderr)
-            pump_stdin(send_line, on_eof, lambda: None, lines=True)
+            pump_stdin(send_line, on_eof, lambda: udp.budget.wait_below(UDP_ROOM_LIMIT, None), lines=True,
+                       limit=HEX_LINE_LIMIT if args.hex else MAX_DATAGRAM, on_too_long=too_long)
         elif isinstance(event, DataReceived):
             out = sys.stdout.buffer
             out.write((format_hex(event.data) + "\n").encode("ascii") if args.hex else event.data + b"\n")
@@ -186,3 +208,9 @@ def run_udp(args: argparse.Namespace) -> int:
 
     status = session.run(handle)
     return 1 if failed.is_set() and status == 0 else status
+
+
+def _wait_until_sent(udp: UdpEndpoint) -> None:
+    """Wait until every datagram given to ``udp`` left (or ``udp`` stopped)."""
+    while udp.running and not udp.budget.wait_below(1, 0.2):
+        pass

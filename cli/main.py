@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from collections.abc import Callable
 
+from cli.export import add_export_commands
+from cli.lan import add_lan_commands
 from cli.output import configure_text_streams
+from cli.stdio import reopen_closed_streams, say_what_was_closed
 from netcore.lessons import DEFAULTS, LESSON_REPLIES, python_code
 from netcore.payload import ENCODINGS
-from netcore.validation import InputError, check_port
+from netcore.validation import InputError, check_port, check_timeout
 
 EXAMPLES = """examples:
   python main.py tcp-server --port 9000 --reply hello     then: nc 127.0.0.1 9000
@@ -25,6 +29,39 @@ def _port(text: str) -> int:
         return check_port(text)
     except InputError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _timeout(text: str) -> float:
+    try:
+        return check_timeout(text)
+    except InputError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _seconds(high: float) -> Callable[[str], float]:
+    """Seconds from 0 to ``high``; never nan, inf or negative."""
+    def parse(text: str) -> float:
+        try:
+            seconds = float(text)
+        except ValueError:
+            seconds = math.nan
+        if not (math.isfinite(seconds) and 0 <= seconds <= high):
+            raise argparse.ArgumentTypeError(f"must be a number of seconds from 0 to {high:g}, not {text!r}")
+        return seconds
+    return parse
+
+
+def _count(low: int, high: int) -> Callable[[str], int]:
+    """A whole number from ``low`` to ``high``."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = low - 1
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be a whole number from {low} to {high}, not {text!r}")
+        return value
+    return parse
 
 
 def _common(parser: argparse.ArgumentParser, encoding: bool = True) -> None:
@@ -48,6 +85,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_tcp_client(commands)
     _add_udp(commands)
     _add_code(commands)
+    add_export_commands(commands)
+    add_lan_commands(commands)
     return parser
 
 
@@ -57,8 +96,9 @@ def _add_tcp_server(commands: argparse._SubParsersAction[argparse.ArgumentParser
     server.add_argument("--port", type=_port, default=9000, help="port (0: any free port; default 9000)")
     server.add_argument("--reply", choices=("none", "echo", "hello", "time"), default="none",
                         help="auto-reply: echo, hello (Welcome!/Hello, <name>!/exit) or time")
-    server.add_argument("--max-clients", type=int, default=None, help="close connections over this many at once")
-    server.add_argument("--backlog", type=int, default=128, help="listen() backlog (default 128)")
+    server.add_argument("--max-clients", type=_count(1, 1_000_000), default=None,
+                        help="close connections over this many at once")
+    server.add_argument("--backlog", type=_count(1, 65535), default=128, help="listen() backlog (default 128)")
     _common(server)
 
 
@@ -66,7 +106,10 @@ def _add_tcp_client(commands: argparse._SubParsersAction[argparse.ArgumentParser
     client = commands.add_parser("tcp-client", help="connect like nc: stdin to the socket, the socket to stdout")
     client.add_argument("host", help="server address or name")
     client.add_argument("port", type=_port, help="server port")
-    client.add_argument("--timeout", type=float, default=5.0, help="seconds to wait for connect (default 5)")
+    client.add_argument("--timeout", type=_timeout, default=5.0, help="seconds to wait for connect (default 5)")
+    client.add_argument("--half-open", type=_seconds(3600), default=2.0, metavar="S",
+                        help="after the server's FIN, keep sending stdin; stop after S seconds with nothing "
+                             "to send (default 2; 0: stop at the server's FIN)")
     _common(client, encoding=False)
 
 
@@ -76,7 +119,7 @@ def _add_udp(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     udp.add_argument("--to", metavar="H:P", help="where stdin lines go (default: the last sender)")
     udp.add_argument("--reply", choices=("none", "echo"), default="none", help="echo each datagram back")
     udp.add_argument("--broadcast", action="store_true", help="allow sending to broadcast addresses (SO_BROADCAST)")
-    udp.add_argument("-q", "--quit-after", type=float, default=None, metavar="S",
+    udp.add_argument("-q", "--quit-after", type=_seconds(86400), default=None, metavar="S",
                      help="exit S seconds after the end of stdin (default: keep receiving)")
     _common(udp)
 
@@ -89,7 +132,7 @@ def _add_code(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     code.add_argument("--port", type=_port, default=None, help="port (default 9000; udp 9001)")
     code.add_argument("--reply", choices=LESSON_REPLIES, default="none",
                       help="what the server or UDP script answers: echo, hello (Welcome!/Hello, <name>!/exit), time")
-    code.add_argument("--timeout", type=float, default=5.0, help="tcp-client: seconds to wait (default 5)")
+    code.add_argument("--timeout", type=_timeout, default=5.0, help="tcp-client: seconds to wait (default 5)")
     code.add_argument("--encoding", choices=ENCODINGS, default="utf-8", help="text encoding (default utf-8)")
 
 
@@ -105,6 +148,7 @@ def run_code(args: argparse.Namespace) -> int:
 
 def run_cli(argv: list[str]) -> int:
     """Run one command; 0 on success, 1 on a network error, 2 on bad arguments."""
+    say_what_was_closed(reopen_closed_streams())
     configure_text_streams()
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -122,7 +166,7 @@ def run_cli(argv: list[str]) -> int:
 
 
 def _runner(args: argparse.Namespace) -> Callable[[argparse.Namespace], int] | None:
-    from cli import commands, selftest
+    from cli import commands, export, lan, selftest
 
     if args.self_test:
         return selftest.run_self_test
@@ -131,5 +175,9 @@ def _runner(args: argparse.Namespace) -> Callable[[argparse.Namespace], int] | N
         "tcp-client": commands.run_tcp_client,
         "udp": commands.run_udp,
         "code": run_code,
+        "chart": export.run_chart,
+        "pcap": export.run_pcap,
+        "diagnose": lan.run_diagnose,
+        "discover": lan.run_discover,
     }
     return table.get(args.command or "")

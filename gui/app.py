@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from tkinter import filedialog, ttk
 
-from gui import crash, dialogs, i18n
+from gui import crash, dialogs, i18n, sessions
 from gui.code_view import CodeView, show_code
 from gui.i18n import tr
 from gui.icon import set_window_icon
@@ -26,6 +26,7 @@ from gui.menus import MenuBar
 from gui.pump import Pump
 from gui.settings import TAB_KINDS, SettingsStore
 from gui.tabs.base import EndpointTab
+from gui.tabs.replay import ReplayTab
 from gui.tabs.tcp_client import TcpClientTab
 from gui.tabs.tcp_server import TcpServerTab
 from gui.tabs.udp import UdpTab
@@ -34,6 +35,8 @@ from gui.widgets.status_bar import StatusBar
 from netcore import EventQueue
 from netcore.events import Event
 from netcore.interfaces import LocalAddress
+from netcore.session.record import Session
+from netcore.session.streammap import StreamMatcher
 from netcore.worker import Endpoint
 
 VERSION = "0.1"
@@ -76,6 +79,7 @@ class MainWindow:
             for kind in TAB_KINDS:
                 self.new_tab(kind)
             self.notebook.select(0)  # type: ignore[no-untyped-call]  # typeshed leaves Notebook.select untyped
+        self.streams = StreamMatcher()
         self.pump = Pump(root, self.events, self._route, self._flush)
         self._dirty: set[EndpointTab] = set()
         self.pump.start()
@@ -97,7 +101,8 @@ class MainWindow:
                    "<Control-Return>": self.send_current, "<Control-KP_Enter>": self.send_current,
                    "<Control-l>": self.clear_log, "<Control-t>": self.popup_new_tab,
                    "<Control-w>": self.close_current_tab, "<Control-s>": self.save_log,
-                   "<Control-q>": self.close, "<F1>": self.show_shortcuts, "<Control-k>": self.show_code}
+                   "<Control-q>": self.close, "<F1>": self.show_shortcuts, "<Control-k>": self.show_code,
+                   "<Control-o>": lambda: sessions.open_session(self)}
         for sequence, action in list(actions.items()):
             if len(sequence) == len("<Control-x>") and sequence.startswith("<Control-"):
                 actions[sequence[:-2] + sequence[-2].upper() + ">"] = action  # Caps Lock on
@@ -126,15 +131,31 @@ class MainWindow:
         title = tr(f"tab.{tab.kind}")
         return title if tab.number == 1 else f"{title} {tab.number}"
 
-    def tabs(self) -> list[EndpointTab]:
-        """The open tabs, in notebook order."""
+    def pages(self) -> list[tk.Misc]:
+        """Every page of the notebook (endpoint tabs and replay tabs), in order."""
         names: list[str] = self.notebook.tabs()  # type: ignore[no-untyped-call]  # untyped in typeshed
         return [self.root.nametowidget(name) for name in names]
 
-    def current_tab(self) -> EndpointTab | None:
-        """The selected tab, if any."""
+    def tabs(self) -> list[EndpointTab]:
+        """The open endpoint tabs, in notebook order (replay tabs are not endpoints)."""
+        return [page for page in self.pages() if isinstance(page, EndpointTab)]
+
+    def selected_page(self) -> tk.Misc | None:
         selected: str = self.notebook.select()  # type: ignore[no-untyped-call]  # untyped in typeshed
         return self.root.nametowidget(selected) if selected else None
+
+    def current_tab(self) -> EndpointTab | None:
+        """The selected endpoint tab, if one is selected."""
+        page = self.selected_page()
+        return page if isinstance(page, EndpointTab) else None
+
+    def open_replay(self, session: Session, name: str) -> ReplayTab:
+        """A read-only tab showing ``session``."""
+        tab = ReplayTab(self.notebook, self, session, name)
+        tab.set_colors(is_dark(self.root))
+        self.notebook.add(tab, text=tr("tab.replay", name=name))
+        self.notebook.select(tab)  # type: ignore[no-untyped-call]  # untyped in typeshed
+        return tab
 
     def close_tab(self, tab: EndpointTab) -> None:
         """Stop the tab's endpoint and remove the tab."""
@@ -149,9 +170,14 @@ class MainWindow:
 
     def close_current_tab(self) -> None:
         """Ctrl+W."""
-        tab = self.current_tab()
-        if tab is not None:
-            self.close_tab(tab)
+        page = self.selected_page()
+        if isinstance(page, ReplayTab):
+            page.close()
+            self.notebook.forget(page)
+            page.destroy()
+            self.menus.follow_tab()
+        elif isinstance(page, EndpointTab):
+            self.close_tab(page)
 
     def popup_new_tab(self) -> None:
         """Ctrl+T: a small menu of tab kinds under the notebook's tabs."""
@@ -184,6 +210,10 @@ class MainWindow:
         if tab is not None:
             tab.handle(event)
             self._dirty.add(tab)
+        for note in self.streams.feed(event):  # both ends are tabs here: how send() and recv() lined up
+            receiver = self.routes.get(note.endpoint)
+            if receiver is not None:
+                receiver.views.note(note)
 
     def _flush(self) -> bool:
         self._dirty = {tab for tab in self._dirty if tab.flush()}
@@ -208,15 +238,15 @@ class MainWindow:
         tab = self.current_tab()
         if tab is None:
             return None
-        path = self._ask_save_path(tr("menu.save_log"), self._file_stem(tab),
+        path = self.ask_save_path(tr("menu.save_log"), self.file_stem(tab),
                                    [(tr("file.text"), ".txt"), (tr("file.csv"), ".csv")])
         return self.write_log(tab, path) if path else None
 
-    def _file_stem(self, tab: EndpointTab) -> str:
+    def file_stem(self, tab: EndpointTab) -> str:
         """A file name to suggest, e.g. ``socketlab-tcp-server-20250101-1200``."""
         return f"socketlab-{tab.kind.replace('_', '-')}-{time.strftime('%Y%m%d-%H%M%S')}"
 
-    def _ask_save_path(self, title: str, initial: str, types: list[tuple[str, str]]) -> Path | None:
+    def ask_save_path(self, title: str, initial: str, types: list[tuple[str, str]]) -> Path | None:
         """A save dialog; a name typed without an extension gets the chosen type's one.
 
         Tk's own dialog (Linux) would add ``defaultextension`` even when the user picked
@@ -250,7 +280,7 @@ class MainWindow:
         tab = self.current_tab()
         if tab is None:
             return None
-        path = self._ask_save_path(tr("menu.save_received"), self._file_stem(tab),
+        path = self.ask_save_path(tr("menu.save_received"), self.file_stem(tab),
                                    [(tr("file.binary"), ".bin")])
         return self.write_received(tab, path) if path else None
 

@@ -6,9 +6,12 @@ key plus parameters, so the row is re-rendered in the right language later.
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from gui.i18n import has, tr
-from gui.logmodel import CALL, ERROR, EVENT, LogRecord
+from gui.logmodel import CALL, ERROR, EVENT, RECEIVED, SENT, LogRecord
 from netcore.events import (
+    Address,
     DataReceived,
     DataSent,
     ErrorEvent,
@@ -105,3 +108,23 @@ def other_record(event: Event) -> LogRecord | None:
     if isinstance(event, ReceiveOverflow):
         return overflow_record(event)
     return None
+
+
+class RowSink(Protocol):
+    """Where rows go: the traffic log (rows are queued there; nothing is drawn until it flushes)."""
+
+    def add(self, record: LogRecord) -> None: ...
+    def add_data(self, kind: str, when: float, peer: Address, data: bytes) -> None: ...
+
+
+def log_event(log: RowSink, event: Event, show_calls: bool, show_data_calls: bool) -> None:
+    """Queue the rows ``event`` makes in ``log``: a data row (and its call, if asked), a call, or an event row."""
+    if isinstance(event, (DataReceived, DataSent)):
+        record = data_call_record(event, show_data_calls)
+        if record is not None:
+            log.add(record)
+        log.add_data(RECEIVED if isinstance(event, DataReceived) else SENT, event.time, event.peer, event.data)
+        return
+    record = call_record(event, show_calls, show_data_calls) if isinstance(event, SocketCall) else other_record(event)
+    if record is not None:
+        log.add(record)

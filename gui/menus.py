@@ -10,6 +10,7 @@ import tkinter as tk
 from functools import partial
 from typing import TYPE_CHECKING
 
+from gui import sessions
 from gui.i18n import LANGUAGES, language, tr
 from gui.settings import TAB_KINDS
 
@@ -69,6 +70,12 @@ class MenuBar:
         menu.add_separator()
         menu.add_command(label=tr("menu.save_log"), command=w.save_log, accelerator="Ctrl+S")
         menu.add_command(label=tr("menu.save_received"), command=w.save_received)
+        menu.add_separator()
+        menu.add_command(label=tr("menu.save_session"), command=lambda: sessions.save_session(w))
+        menu.add_command(label=tr("menu.open_session"), command=lambda: sessions.open_session(w),
+                         accelerator="Ctrl+O")
+        menu.add_command(label=tr("menu.export_chart"), command=lambda: sessions.export_chart(w))
+        menu.add_command(label=tr("menu.export_pcap"), command=lambda: sessions.export_pcap(w))
         menu.add_separator()
         menu.add_command(label=tr("menu.quit"), command=w.close, accelerator="Ctrl+Q")
         return menu

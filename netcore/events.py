@@ -102,6 +102,8 @@ class PeerConnected(Event):
 
     peer: Address
     local: Address
+    connection: int = 0
+    """Which connection this is: unique per endpoint, even when a peer reuses its address and port."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -112,6 +114,8 @@ class PeerClosed(Event):
     reason: CloseReason
     bytes_in: int = 0
     bytes_out: int = 0
+    connection: int = 0
+    """The :attr:`PeerConnected.connection` of the connection that ended (0: it was never added)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

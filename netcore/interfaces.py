@@ -37,6 +37,22 @@ class LocalAddress:
         """``192.168.1.23 (eth0)`` for menus and lists."""
         return f"{self.ip} ({self.interface})"
 
+    @property
+    def broadcast(self) -> str | None:
+        """The subnet-directed broadcast address (``192.168.1.255`` for /24); None for IPv6, /31, /32."""
+        if self.version != 4 or self.prefix >= 31:
+            return None
+        return str(ipaddress.IPv4Network(f"{self.ip}/{self.prefix}", strict=False).broadcast_address)
+
+    def on_subnet(self, host: str) -> bool:
+        """Is ``host`` on this address's directly attached subnet?"""
+        try:
+            target = _parsed(host)
+            network = ipaddress.ip_network(f"{self.ip.split('%', 1)[0]}/{self.prefix}", strict=False)
+        except ValueError:
+            return False
+        return target.version == network.version and target in network
+
 
 def _parsed(ip: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
     return ipaddress.ip_address(ip.split("%", 1)[0])
@@ -113,3 +129,28 @@ def bind_choices(addresses: list[LocalAddress] | None = None) -> list[str]:
         if address.ip not in choices:
             choices.append(address.ip)
     return choices
+
+
+def broadcast_interfaces(addresses: list[LocalAddress] | None = None) -> list[LocalAddress]:
+    """The IPv4 addresses a broadcast can leave from: one per interface, loopback left out."""
+    pool = local_addresses() if addresses is None else addresses
+    seen: set[str] = set()
+    chosen = []
+    for address in pool:
+        if address.version == 4 and not address.is_loopback and address.interface not in seen:
+            seen.add(address.interface)
+            chosen.append(address)
+    return chosen
+
+
+def find_interface(text: str, addresses: list[LocalAddress] | None = None) -> LocalAddress | None:
+    """The local address named by ``text``: an interface name (``eth0``) or one of its addresses."""
+    pool = local_addresses() if addresses is None else addresses
+    wanted = text.strip()
+    for address in pool:
+        if wanted in (address.ip, address.ip.split("%", 1)[0]):
+            return address
+    for address in sorted(pool, key=lambda a: a.version):  # by name: its IPv4 address first
+        if address.interface == wanted:
+            return address
+    return None

@@ -73,8 +73,10 @@ def parse_hex(text: str) -> bytes:
     """Bytes from pasted hex: ``48 65``, ``4865``, ``0x48,0X65``, ``48:6c``, ``48-6c``.
 
     Tokens are separated by whitespace, ``,`` ``:`` ``;`` or ``-`` and may carry a
-    ``0x`` prefix. A lone digit is one byte (``a`` -> 0x0A); a longer run of digits
-    must have an even length. Positions in errors are 1-based offsets into ``text``.
+    ``0x`` prefix. A run of digits must have an even length (a byte is two digits:
+    ``00 01 FF 7`` is refused at the ``7`` rather than guessed as ``07``); only with
+    ``0x`` may one digit stand alone (``0x5`` -> 0x05), as a number written in hex.
+    Positions in errors are 1-based offsets into ``text``.
     """
     out = bytearray()
     for match in _HEX_TOKEN.finditer(text):
@@ -91,7 +93,7 @@ def _parse_hex_token(token: str, start: int) -> bytes:
             message = f"Not a hex digit: {char!r} at position {position}."
             params = {"char": char, "position": position}
             raise InputError("payload", message, "hex_bad_char", params)
-    if len(digits) == 1:
+    if len(digits) == 1 and skip:
         return bytes((int(digits, 16),))
     if len(digits) % 2:
         position = str(start + 1)

@@ -116,6 +116,16 @@ PROBLEMS: dict[str, tuple[str, str]] = {
         "{action} failed: {detail}.",
         "Check the address and port, then try again.",
     ),
+    "internal_error": (
+        "SocketLab hit a fault of its own and stopped this endpoint: {detail}.",
+        "This is a bug in SocketLab, not in your network. Start it again; "
+        "please report it with the file socketlab.log.",
+    ),
+    "internal_error_peer": (
+        "SocketLab hit a fault of its own while serving {address} and closed that connection: {detail}.",
+        "This is a bug in SocketLab, not in your network; the other connections go on. "
+        "Please report it with the file socketlab.log.",
+    ),
 }
 
 NOTICES: dict[str, str] = {
@@ -127,6 +137,12 @@ NOTICES: dict[str, str] = {
     "udp_port_unreachable": "The last datagram was refused: nothing listens on that port there.",
     "joined_group": "Joined multicast group {group} on {interface}.",
     "left_group": "Left multicast group {group}.",
+    "reply_rate_limited": "Auto-reply to {address} paused: more than {rate} replies a second. "
+    "Two auto-replying endpoints answering each other would do this forever; "
+    "replies to {address} start again once it slows down.",
+    "discovery_answered": "Answered a discovery request from {address}: this machine is visible on the network.",
+    "recording_stopped": "Recording stopped here: events came faster than they could be written (or the "
+    "{limit}-byte limit was reached). The tab's counters and saved data stay exact.",
 }
 
 INPUT_PROBLEMS: dict[str, str] = {

@@ -8,6 +8,7 @@ the worker thread, tells a peer's FIN from a reset, and applies the auto-reply.
 
 from __future__ import annotations
 
+import itertools
 import selectors
 import socket
 import time
@@ -43,6 +44,8 @@ class Connection:
     sock: socket.socket
     peer: Address
     local: Address
+    serial: int = 0
+    """Unique per endpoint: two connections from one address and port (a reconnect) never share it."""
     since: float = field(default_factory=time.time)
     outbox: deque[memoryview] = field(default_factory=deque)
     pending: int = 0
@@ -55,6 +58,8 @@ class Connection:
     close_reason: CloseReason | None = None
     """Set when the connection should close once its outbox is written."""
     mask: int = 0
+    closed: bool = False
+    """True once its socket is closed: nothing may touch the socket or the selector after that."""
 
 
 class StreamEndpoint(Endpoint):
@@ -62,7 +67,11 @@ class StreamEndpoint(Endpoint):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self._connections: dict[Address, Connection] = {}
+        self._connections: dict[int, Connection] = {}
+        """Live connections by serial (a peer's address is not unique: it may reconnect from the same port)."""
+        self._by_peer: dict[Address, Connection] = {}
+        """The newest live connection from each address, for front-end calls that name a peer."""
+        self._serials = itertools.count(1)
         self._reply: ReplyRule | None = None
 
     def set_reply(self, rule: ReplyRule | None) -> None:
@@ -72,9 +81,10 @@ class StreamEndpoint(Endpoint):
     # ---- connections: add, read, write, close ----
 
     def _add_connection(self, sock: socket.socket, peer: Address, local: Address) -> Connection:
-        conn = Connection(sock, peer, local)
-        self._connections[peer] = conn
-        self._emit(PeerConnected(endpoint=self.name, peer=peer, local=local))
+        conn = Connection(sock, peer, local, serial=next(self._serials))
+        self._connections[conn.serial] = conn
+        self._by_peer[peer] = conn
+        self._emit(PeerConnected(endpoint=self.name, peer=peer, local=local, connection=conn.serial))
         self._update_interest(conn)
         if self._reply is not None:
             greeting = self._reply.greeting()
@@ -82,11 +92,25 @@ class StreamEndpoint(Endpoint):
                 self._queue_send(conn, greeting)
         return conn
 
+    def _connection_to(self, peer: Address) -> Connection | None:
+        """The live connection a front-end means by ``peer`` (the newest from that address)."""
+        return self._by_peer.get(peer)
+
     def _on_ready(self, conn: Connection, mask: int) -> None:
-        if mask & selectors.EVENT_WRITE:
-            self._flush(conn)
-        if mask & selectors.EVENT_READ and conn.peer in self._connections:
-            self._receive(conn)
+        """Selector callback for one connection; a fault in it ends that connection only."""
+        try:
+            if mask & selectors.EVENT_WRITE and not conn.closed:
+                self._flush(conn)
+            if mask & selectors.EVENT_READ and not conn.closed:
+                self._receive(conn)
+        except Exception as exc:  # noqa: BLE001 - a bug in one connection's handling must not stop the server
+            self._contain(conn, exc)
+
+    def _contain(self, conn: Connection, exc: Exception) -> None:
+        """Report an unexpected fault while serving ``conn`` and close that connection alone."""
+        params = {"address": format_address(conn.peer), "detail": repr(exc)}
+        self._emit_problem(Problem("internal_error_peer", params), peer=conn.peer)
+        self._close(conn, CloseReason.ERROR)
 
     def _receive(self, conn: Connection) -> None:
         try:
@@ -110,11 +134,13 @@ class StreamEndpoint(Endpoint):
         conn.messages_in += 1
         self._emit(DataReceived(endpoint=self.name, peer=conn.peer, data=data, requested=RECV_SIZE))
         self._auto_reply(conn, data)
-        self._update_interest(conn)
+        self._update_interest(conn)  # does nothing if the reply's send found the connection dead
 
     def _on_peer_finished(self, conn: Connection) -> None:
         conn.peer_finished = True
-        if conn.pending:
+        if self._stay_half_open(conn):  # the peer's FIN ends only its direction: ours stays open to send
+            self._update_interest(conn)
+        elif conn.pending:
             conn.close_reason = CloseReason.FIN  # write what is left, then close
             self._update_interest(conn)
         else:
@@ -154,7 +180,7 @@ class StreamEndpoint(Endpoint):
         while conn.outbox and not self._events.congested:  # each send() makes an event
             if not self._send_chunk(conn):
                 break
-        if conn.peer not in self._connections:
+        if conn.closed:
             return
         if not conn.outbox:
             self._after_outbox_empty(conn)
@@ -190,6 +216,8 @@ class StreamEndpoint(Endpoint):
             self._close(conn, conn.close_reason)
         elif conn.shutdown_wanted and not conn.write_shut:
             self._shutdown_write(conn)
+            if conn.peer_finished:  # both directions are done
+                self._close(conn, CloseReason.FIN)
 
     def _shutdown_write(self, conn: Connection) -> None:
         conn.write_shut = True
@@ -206,18 +234,27 @@ class StreamEndpoint(Endpoint):
             self._update_interest(conn)
 
     def _close(self, conn: Connection, reason: CloseReason) -> None:
-        if self._connections.pop(conn.peer, None) is None:
+        if conn.closed:
             return
+        conn.closed = True
+        self._connections.pop(conn.serial, None)
+        if self._by_peer.get(conn.peer) is conn:
+            del self._by_peer[conn.peer]
         self.budget.done(conn.pending)
         conn.outbox.clear()
+        conn.pending = 0
         conn.mask = 0
         self._close_socket(conn.sock, conn.peer)
         self._emit(PeerClosed(endpoint=self.name, peer=conn.peer, reason=reason,
-                              bytes_in=conn.bytes_in, bytes_out=conn.bytes_out))
+                              bytes_in=conn.bytes_in, bytes_out=conn.bytes_out, connection=conn.serial))
         self._on_connection_closed(conn)
 
     def _on_connection_closed(self, conn: Connection) -> None:
         """Hook: the client stops when its one connection ends."""
+
+    def _stay_half_open(self, conn: Connection) -> bool:
+        """Hook: the peer's FIN came; True keeps ``conn`` open for sending (False: close once the outbox is written)."""
+        return False
 
     # ---- selector interest: read unless paused, write while the outbox has data and not paused ----
 
@@ -227,6 +264,8 @@ class StreamEndpoint(Endpoint):
         return self._reply is None or conn.pending < REPLY_READ_PAUSE
 
     def _update_interest(self, conn: Connection) -> None:
+        if conn.closed:  # a closed socket must never reach the selector again
+            return
         writing = bool(conn.outbox) and not self._paused
         mask = (selectors.EVENT_READ if self._wants_read(conn) else 0) | (selectors.EVENT_WRITE if writing else 0)
         if mask == conn.mask:

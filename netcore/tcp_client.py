@@ -18,7 +18,7 @@ from netcore.events import Address, State, format_address
 from netcore.problems import Problem
 from netcore.sockopts import sockaddr_repr, socket_args
 from netcore.stream import Connection, StreamEndpoint
-from netcore.validation import check_host, check_port, check_timeout
+from netcore.validation import check_host, check_port, check_timeout, input_error
 from netcore.worker import address_of, monotonic
 
 _IN_PROGRESS = {errno.EINPROGRESS, errno.EWOULDBLOCK, errno.EALREADY,
@@ -39,11 +39,17 @@ class TcpClientConfig:
     host: str
     port: int | str
     timeout: float = 5.0
+    half_open_seconds: float = 0.0
+    """After the server's FIN, keep sending (a FIN ends only the server's direction) until
+    :meth:`TcpClient.shutdown_write`, or until this many seconds pass without a send.
+    0: close at the server's FIN once what is queued is written."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "host", check_host(self.host))
         object.__setattr__(self, "port", check_port(self.port))
         object.__setattr__(self, "timeout", check_timeout(self.timeout))
+        if not 0 <= self.half_open_seconds <= 3600:  # also refuses nan
+            raise input_error("timeout_range", {"field": "half_open_seconds", "value": str(self.half_open_seconds)})
 
 
 class TcpClient(StreamEndpoint):
@@ -63,6 +69,8 @@ class TcpClient(StreamEndpoint):
         self._early: list[bytes] = []
         """Sends made while still connecting; written once connected."""
         self._early_shutdown = False
+        self._half_open_until: float | None = None
+        """While half-open (the server sent FIN): when to give up waiting for more to send."""
 
     # ---- front-end side (thread-safe) ----
 
@@ -165,11 +173,13 @@ class TcpClient(StreamEndpoint):
                      timeout=f"{self.config.timeout:g}")
 
     def _select_timeout(self) -> float | None:
-        if self._pending_sock is None:
-            return None
-        return max(0.0, self._deadline - monotonic())
+        deadline = self._deadline if self._pending_sock is not None else self._half_open_until
+        return None if deadline is None else max(0.0, deadline - monotonic())
 
     def _on_tick(self) -> None:
+        if self._half_open_until is not None and monotonic() >= self._half_open_until:
+            self._half_open_until = None  # nothing more came to send: end our direction too
+            self._shutdown_now()
         if self._pending_sock is not None and monotonic() >= self._deadline:
             self._trace("connect", sockaddr_repr(*(self.remote_address or ("?", 0))),
                         f"no answer after {self.config.timeout:g} s", ok=False)
@@ -185,6 +195,8 @@ class TcpClient(StreamEndpoint):
 
     def _send_now(self, data: bytes) -> None:
         self.budget.done(len(data))
+        if self._half_open_until is not None:
+            self._half_open_until = monotonic() + self.config.half_open_seconds
         conn = self._connection()
         if conn is None and self._pending_sock is not None:
             self._early.append(data)
@@ -195,6 +207,7 @@ class TcpClient(StreamEndpoint):
             self._queue_send(conn, data)
 
     def _shutdown_now(self) -> None:
+        self._half_open_until = None
         conn = self._connection()
         if conn is None:
             self._early_shutdown = self._pending_sock is not None
@@ -203,6 +216,12 @@ class TcpClient(StreamEndpoint):
         if not conn.outbox:
             self._after_outbox_empty(conn)
             self._update_interest(conn)
+
+    def _stay_half_open(self, conn: Connection) -> bool:
+        if self.config.half_open_seconds <= 0 or conn.write_shut:
+            return False
+        self._half_open_until = monotonic() + self.config.half_open_seconds
+        return True
 
     def _on_connection_closed(self, conn: Connection) -> None:
         self._stopping = True  # the client's life is its one connection

@@ -82,7 +82,7 @@ class TcpServer(StreamEndpoint):
 
     def peers(self) -> list[Address]:
         """The clients connected right now (a snapshot)."""
-        return list(self._connections)
+        return list(self._by_peer)
 
     # ---- worker side ----
 
@@ -176,7 +176,7 @@ class TcpServer(StreamEndpoint):
         else:
             targets = []
             for peer in peers:
-                conn = self._connections.get(peer)
+                conn = self._connection_to(peer)
                 if conn is None:
                     self._emit_problem(Problem("no_such_peer", {"address": format_address(peer)}), "send", peer)
                 else:
@@ -185,7 +185,7 @@ class TcpServer(StreamEndpoint):
             self._queue_send(conn, data)
 
     def _disconnect_now(self, peer: Address) -> None:
-        conn = self._connections.get(peer)
+        conn = self._connection_to(peer)
         if conn is None:
             self._emit_problem(Problem("no_such_peer", {"address": format_address(peer)}), "close", peer)
             return

@@ -19,16 +19,19 @@ from time import time
 from netcore.eventqueue import EventQueue
 from netcore.events import Address, DataReceived, DataSent, Notice, ReceiveOverflow, State, format_address
 from netcore.interfaces import local_addresses
+from netcore.peerstate import REPLY_RATE, BoundedCounts, ReplyLimiter
 from netcore.problems import NOTICES, Problem, explain, fill
 from netcore.replies import MessageContext, ReplyRule
 from netcore.sockopts import family_for, sockaddr_repr, socket_args
 from netcore.validation import check_host, check_port, is_ip_address, is_ipv6
-from netcore.worker import PAUSED_POLL_SECONDS, Endpoint, address_of, describe_error
+from netcore.worker import PAUSED_POLL_SECONDS, Endpoint, address_of, describe_error, monotonic
 
 MAX_DATAGRAM = 65535
 DATAGRAMS_PER_WAKE = 64
 OVERFLOW_FACTOR = 2
 """Past this many times the queue's byte bound, datagrams are counted, not kept."""
+SEND_COST = 64
+"""What one datagram weighs in ``budget`` beyond its bytes, so empty ones count too."""
 
 
 @dataclass(frozen=True)
@@ -40,10 +43,14 @@ class UdpConfig:
     broadcast: bool = False
     reply: ReplyRule | None = None
     reuse_address: bool = False
+    reply_rate: float | None = REPLY_RATE
+    """Auto-replies a second to one peer (as many again may go at once); None: no limit."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "host", check_host(self.host))
         object.__setattr__(self, "port", check_port(self.port))
+        if self.reply_rate is not None and not 0 < self.reply_rate < float("inf"):
+            raise ValueError(f"reply_rate must be a positive number or None, not {self.reply_rate!r}")
 
 
 class UdpEndpoint(Endpoint):
@@ -60,24 +67,34 @@ class UdpEndpoint(Endpoint):
         """Datagrams received since start, kept or only counted."""
         self._sock: socket.socket | None = None
         self._reply = config.reply
-        self._counts: dict[Address, int] = {}
+        self._counts = BoundedCounts()
+        rate = config.reply_rate
+        self._limiter = None if rate is None else ReplyLimiter(rate, max(1, int(rate)))
         self._overflow = (0, 0)
         self._reply_overflow = (0, 0)
-        self._outbox: deque[tuple[bytes, tuple[object, ...], Address]] = deque()
+        self._outbox: deque[tuple[bytes, tuple[object, ...], Address, int]] = deque()
+        """Datagrams the kernel would not take yet, each with its weight in ``budget`` (0: an auto-reply)."""
         self._warned_self_reply = False
         self._own: set[str] | None = None
 
     # ---- front-end side (thread-safe) ----
 
     def send_to(self, data: bytes, address: Address) -> None:
-        """Send one datagram of ``data`` to ``address`` (host may be a name)."""
+        """Send one datagram of ``data`` to ``address`` (host may be a name).
+
+        ``budget`` holds it (bytes + :data:`SEND_COST`) until ``sendto`` took it or failed.
+        """
         payload = bytes(data)
-        self._submit(lambda: self._send_now(payload, address))
+        cost = len(payload) + SEND_COST
+        self.budget.add(cost)
+        self._submit(lambda: self._send_now(payload, address, cost))
 
     def reply(self, data: bytes) -> None:
-        """Send one datagram to whoever sent the last one here."""
+        """Send one datagram to whoever sent the last one here (held in ``budget`` as :meth:`send_to`)."""
         payload = bytes(data)
-        self._submit(lambda: self._reply_now(payload))
+        cost = len(payload) + SEND_COST
+        self.budget.add(cost)
+        self._submit(lambda: self._reply_now(payload, cost))
 
     def set_reply(self, rule: ReplyRule | None) -> None:
         """Answer each datagram with ``rule`` (None: no auto-reply)."""
@@ -137,6 +154,8 @@ class UdpEndpoint(Endpoint):
 
     def _close_all(self) -> None:
         self._flush_overflow(force=True)
+        self.budget.done(sum(cost for *_, cost in self._outbox))
+        self._outbox.clear()
         if self._sock is not None:
             self._close_socket(self._sock)
             self._sock = None
@@ -179,20 +198,31 @@ class UdpEndpoint(Endpoint):
         else:
             self._emit(DataReceived(endpoint=self.name, peer=source, data=data, call="recvfrom",
                                     requested=MAX_DATAGRAM))
-        self._counts[source] = self._counts.get(source, 0) + 1
+        count = self._counts.add(source)
         if self._reply is not None:
-            self._auto_reply(source, data)
+            self._auto_reply(source, data, count)
 
-    def _auto_reply(self, source: Address, data: bytes) -> None:
+    def _auto_reply(self, source: Address, data: bytes, count: int) -> None:
         assert self._reply is not None
         if self._is_self(source):  # answering our own datagram would answer itself forever
             if not self._warned_self_reply:
                 self._warned_self_reply = True
                 self._notice("reply_to_self", {"address": format_address(source)})
             return
-        reply = self._reply.respond(data, MessageContext(peer=source, count=self._counts[source], now=time()))
-        if reply is not None and reply.data:
+        reply = self._reply.respond(data, MessageContext(peer=source, count=count, now=time()))
+        wanted = reply is not None and (bool(reply.data) or not data)  # an empty datagram's echo is one too
+        if reply is not None and wanted and self._reply_allowed(source):
             self._sendto(reply.data, source, source)
+
+    def _reply_allowed(self, source: Address) -> bool:
+        """The per-peer rate limit: two echo endpoints must not bounce one datagram forever."""
+        if self._limiter is None:
+            return True
+        verdict = self._limiter.allow(source, monotonic())
+        if verdict.tripped:
+            self._notice("reply_rate_limited", {"address": format_address(source),
+                                                "rate": f"{self._limiter.rate:g}"})
+        return verdict.allowed
 
     def _is_self(self, source: Address) -> bool:
         """Did this datagram come from this very socket (sent to its own port)?"""
@@ -229,16 +259,19 @@ class UdpEndpoint(Endpoint):
 
     # ---- worker side: sending ----
 
-    def _reply_now(self, data: bytes) -> None:
+    def _reply_now(self, data: bytes, cost: int = 0) -> None:
         if self.last_sender is None:
+            self.budget.done(cost)
             self._emit_problem(Problem("no_target"), "sendto")
             return
-        self._sendto(data, self.last_sender, self.last_sender)
+        self._sendto(data, self.last_sender, self.last_sender, cost)
 
-    def _send_now(self, data: bytes, address: Address) -> None:
+    def _send_now(self, data: bytes, address: Address, cost: int = 0) -> None:
         target = self._resolve(address)
-        if target is not None:
-            self._sendto(data, target, address)
+        if target is None:
+            self.budget.done(cost)
+            return
+        self._sendto(data, target, address, cost)
 
     def _resolve(self, address: Address) -> tuple[object, ...] | None:
         assert self._sock is not None
@@ -259,23 +292,25 @@ class UdpEndpoint(Endpoint):
             return None
         return tuple(infos[0][4])
 
-    def _sendto(self, data: bytes, raw: tuple[object, ...], shown: Address) -> None:
+    def _sendto(self, data: bytes, raw: tuple[object, ...], shown: Address, cost: int = 0) -> None:
         assert self._sock is not None
         if self._outbox:
-            self._outbox.append((data, raw, shown))
+            self._outbox.append((data, raw, shown, cost))
             return
-        self._sendto_now(data, raw, shown)
+        self._sendto_now(data, raw, shown, cost)
 
-    def _sendto_now(self, data: bytes, raw: tuple[object, ...], shown: Address) -> bool:
+    def _sendto_now(self, data: bytes, raw: tuple[object, ...], shown: Address, cost: int = 0) -> bool:
+        """One ``sendto``; False if the kernel would block (kept in the outbox, still in ``budget``)."""
         assert self._sock is not None
         args = f"{len(data)} bytes, {sockaddr_repr(*shown)}"
         try:
             sent = self._sock.sendto(data, raw)
         except BlockingIOError:
-            self._outbox.appendleft((data, raw, shown))
+            self._outbox.appendleft((data, raw, shown, cost))
             self._selector.modify(self._sock, selectors.EVENT_READ | selectors.EVENT_WRITE, self._on_ready)
             return False
         except OSError as exc:
+            self.budget.done(cost)
             self._trace("sendto", args, f"error: {describe_error(exc)}", ok=False, peer=shown)
             problem = explain(exc, "sendto", address=format_address(shown), size=str(len(data)),
                               host=shown[0], port=str(shown[1]))
@@ -289,13 +324,15 @@ class UdpEndpoint(Endpoint):
         else:
             self._emit(DataSent(endpoint=self.name, peer=address_of(shown), data=data[:sent], call="sendto",
                                 offered=len(data)))
+        if cost:  # auto-replies (cost 0) skip the budget's lock
+            self.budget.done(cost)
         return True
 
     def _drain_outbox(self) -> None:
         assert self._sock is not None
         while self._outbox:
-            data, raw, shown = self._outbox.popleft()
-            if not self._sendto_now(data, raw, shown):
+            data, raw, shown, cost = self._outbox.popleft()
+            if not self._sendto_now(data, raw, shown, cost):
                 return
         self._selector.modify(self._sock, selectors.EVENT_READ, self._on_ready)
 

@@ -46,7 +46,7 @@ def check_port(value: object, field: str = "port") -> int:
     text = str(value).strip()
     if not text:
         raise input_error("port_empty", {"field": field})
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):  # "²" and "①" are digits to str.isdigit, not to int()
         raise input_error("port_not_number", {"field": field, "value": text})
     port = int(text)
     if port > 65535:

@@ -163,7 +163,7 @@ class Endpoint:
             if self._start_sockets():
                 self._loop()
         except Exception as exc:  # noqa: BLE001 - a bug must be reported, not end the thread silently
-            self._emit_problem(Problem("other", {"action": "SocketLab", "detail": repr(exc)}), fatal=True)
+            self._emit_problem(Problem("internal_error", {"detail": repr(exc)}), fatal=True)
             self._final_state = State.ERROR
         finally:
             self._shutdown()

@@ -57,6 +57,12 @@ ZH_PROBLEMS: dict[str, tuple[str, str]] = {
     "not_multicast": ("{host} 不是组播组地址。",
                       "IPv4 组播组的范围是 224.0.0.0 到 239.255.255.255（例如 239.1.2.3）。"),
     "other": ("{action} 失败：{detail}。", "请检查地址和端口，然后重试。"),
+    "internal_error": ("SocketLab 自身出现故障，已停止这个端点：{detail}。",
+                       "这是 SocketLab 的程序错误，不是你的网络问题。请重新启动它，"
+                       "并附上 socketlab.log 文件报告这个问题。"),
+    "internal_error_peer": ("SocketLab 在为 {address} 服务时自身出现故障，已关闭这个连接：{detail}。",
+                            "这是 SocketLab 的程序错误，不是你的网络问题；其他连接照常进行。"
+                            "请附上 socketlab.log 文件报告这个问题。"),
 }
 
 ZH_NOTICES: dict[str, str] = {
@@ -67,6 +73,11 @@ ZH_NOTICES: dict[str, str] = {
     "udp_port_unreachable": "上一个数据报被拒绝：对方那个端口上没有程序在监听。",
     "joined_group": "已在 {interface} 上加入组播组 {group}。",
     "left_group": "已离开组播组 {group}。",
+    "reply_rate_limited": "已暂停对 {address} 的自动回复：每秒超过 {rate} 次回复。"
+    "两个互相自动回复的端点会这样无休止地来回；等 {address} 慢下来后会恢复回复。",
+    "discovery_answered": "已应答来自 {address} 的发现请求：本机在网络上可见。",
+    "recording_stopped": "录制在此停止：事件来得比写入快（或达到了 {limit} 字节的上限）。"
+    "标签页的计数和保存的数据仍然准确。",
 }
 
 ZH_INPUT: dict[str, str] = {

@@ -16,13 +16,14 @@ from pathlib import Path
 from tkinter import filedialog, ttk
 from typing import ClassVar, Protocol
 
-from gui.eventrows import call_record, data_call_record, other_record, problem_text
+from gui.eventrows import log_event, problem_text
 from gui.i18n import tr
 from gui.i18n_tk import Texts
-from gui.logmodel import RECEIVED, SENT, LogRecord
+from gui.logmodel import LogRecord
 from gui.settings import Settings, TabSettings
 from gui.theme import scale_factor
 from gui.traffic import Counters, ReceiveSpool
+from gui.views.panel import ViewPanel
 from gui.widgets.address_row import AddressRow
 from gui.widgets.counters import CountersBar
 from gui.widgets.repeat import FileSender
@@ -40,7 +41,9 @@ from netcore.events import (
     format_address,
 )
 from netcore.interfaces import LocalAddress
+from netcore.session.spool import SessionSpool
 from netcore.validation import check_port
+from netcore.version import VERSION
 from netcore.worker import Endpoint
 
 DRAW_INTERVAL = 0.05
@@ -84,6 +87,8 @@ class EndpointTab(ttk.Frame):
         """Name of the endpoint started last (its events may outlive ``endpoint``)."""
         self.counters = Counters()
         self.spool = ReceiveSpool()
+        self.session = SessionSpool(self.kind.replace("_", "-"), self.kind, VERSION)
+        """Every event the tab sees, on disk, for File → Save session…"""
         self.texts = Texts()
         self.file_sender: FileSender | None = None
         self._stale = False
@@ -110,8 +115,10 @@ class EndpointTab(ttk.Frame):
         paned = ttk.PanedWindow(self, orient="horizontal")
         paned.pack(fill="both", expand=True, pady=(8, 8))
         left = ttk.Frame(paned)
-        self._build_log_toolbar(left)
-        self.log = TrafficLog(left, self.host.settings.scrollback)
+        self.views = ViewPanel(left, self.kind, self.texts, self.chosen_peer, self.chosen_connection)
+        self.views.pack(fill="both", expand=True)
+        self._build_log_toolbar(self.views.log_frame)
+        self.log = TrafficLog(self.views.log_frame, self.host.settings.scrollback)
         self.log.pack(fill="both", expand=True)
         side = ttk.Frame(paned, padding=(10, 0, 0, 0))
         self.build_side(side)
@@ -150,6 +157,7 @@ class EndpointTab(ttk.Frame):
     def set_colors(self, dark: bool) -> None:
         """Colours of the Text widgets (ttk widgets follow the theme by themselves)."""
         self.log.set_colors(dark)
+        self.views.set_colors(dark)
         self.send_bar.set_colors(dark)
 
     def clear_log(self) -> None:
@@ -179,6 +187,7 @@ class EndpointTab(ttk.Frame):
             self.row.flag(self.field_widget(error.field), partial(input_message, error))
             return False
         self.row.set_info("")
+        self.views.reset()
         self.host.register(endpoint.name, self)
         self.endpoint, self.endpoint_name = endpoint, endpoint.name
         self.remember()
@@ -199,6 +208,7 @@ class EndpointTab(ttk.Frame):
         self.stop()
         self.remember()
         self.spool.close()
+        self.session.close()
 
     def field_widget(self, field: str) -> ttk.Entry:
         """The widget that holds ``field`` (from an InputError)."""
@@ -218,24 +228,20 @@ class EndpointTab(ttk.Frame):
 
     def handle(self, event: Event) -> None:
         """Take one event: count and spool data at once; queue its log row (hot path)."""
-        if isinstance(event, (DataReceived, DataSent)):
-            self._add(data_call_record(event, self.host.settings.show_data_calls))
+        self.views.feed(event)
+        self.session.add(event)
+        settings = self.host.settings
+        log_event(self.log, event, settings.show_calls, settings.show_data_calls)
         if isinstance(event, DataReceived):
             self.counters.received(len(event.data))
             self.spool.write(event.data)
-            self.log.add_data(RECEIVED, event.time, event.peer, event.data)
             self.on_data(event)
             self._stale = True
         elif isinstance(event, DataSent):
             self.counters.sent(len(event.data))
-            self.log.add_data(SENT, event.time, event.peer, event.data)
             self.on_data(event)
             self._stale = True
-        elif isinstance(event, SocketCall):
-            settings = self.host.settings
-            self._add(call_record(event, settings.show_calls, settings.show_data_calls))
-        else:
-            self._add(other_record(event))
+        elif not isinstance(event, SocketCall):
             self.on_event(event)
 
     def _add(self, record: LogRecord | None) -> None:
@@ -274,6 +280,7 @@ class EndpointTab(ttk.Frame):
         every :data:`DRAW_INTERVAL` and the counters every :data:`STATS_INTERVAL`,
         so the window keeps time for input whatever the traffic.
         """
+        self.session.flush()
         now = time.monotonic()
         pending = self.log.pending
         if pending and (pending < COALESCE_AFTER or now - self._drawn_at >= DRAW_INTERVAL):
@@ -348,6 +355,14 @@ class EndpointTab(ttk.Frame):
 
     def on_data(self, event: DataReceived | DataSent) -> None:
         """Per-peer bookkeeping (the server's table)."""
+
+    def chosen_peer(self) -> tuple[str, int] | None:
+        """The peer the views should show on their own (the server's selected client), if any."""
+        return None
+
+    def chosen_connection(self) -> int | None:
+        """The connection serial of :meth:`chosen_peer` (server), if any."""
+        return None
 
     def retranslate(self) -> None:
         """Relabel after a language switch and redraw the log."""

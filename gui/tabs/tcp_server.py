@@ -104,9 +104,9 @@ class TcpServerTab(EndpointTab):
     def on_event(self, event: Event) -> None:
         super().on_event(event)
         if isinstance(event, PeerConnected):
-            self.peers.add(event.peer, event.time)
+            self.peers.add(event.peer, event.time, event.connection)
         elif isinstance(event, PeerClosed):
-            self.peers.remove(event.peer)
+            self.peers.remove(event.peer, event.connection)
         elif isinstance(event, StateChanged) and event.state in (State.STOPPED, State.ERROR):
             self.peers.clear()
         else:
@@ -133,6 +133,16 @@ class TcpServerTab(EndpointTab):
             self.peers.count(event.peer, received=len(event.data))
         else:
             self.peers.count(event.peer, sent=len(event.data))
+
+    def chosen_peer(self) -> tuple[str, int] | None:
+        table: PeerTable | None = getattr(self, "peers", None)  # the views ask while the tab is being built
+        chosen = table.selected() if table is not None else []
+        return chosen[0] if chosen else None
+
+    def chosen_connection(self) -> int | None:
+        peer = self.chosen_peer()
+        row = self.peers.rows.get(peer) if peer is not None else None
+        return row.connection if row is not None else None
 
     def draw_stats(self) -> None:
         super().draw_stats()

@@ -25,6 +25,8 @@ class PeerRow:
 
     iid: str
     since: float
+    connection: int = 0
+    """The engine's serial of the connection shown (a peer may reconnect from the same address)."""
     bytes_in: int = 0
     bytes_out: int = 0
     dirty: bool = False
@@ -52,22 +54,23 @@ class PeerTable(ttk.Frame):
         self.rowconfigure(0, weight=1)
         self.columnconfigure(0, weight=1)
 
-    def add(self, peer: Address, since: float | None = None) -> None:
-        """A client connected."""
+    def add(self, peer: Address, since: float | None = None, connection: int = 0) -> None:
+        """A client connected (from the address of an older connection: that row now shows the new one)."""
         if peer in self.rows:
-            return
+            self.remove(peer)
         self._next += 1
         iid = f"peer{self._next}"
         when = time.time() if since is None else since
-        self.rows[peer] = PeerRow(iid, when)
+        self.rows[peer] = PeerRow(iid, when, connection)
         self._by_iid[iid] = peer
         since_text = time.strftime("%H:%M:%S", time.localtime(when))
         self.tree.insert("", "end", iid=iid, values=(format_address(peer), since_text, "0", "0"))
 
-    def remove(self, peer: Address) -> None:
-        """A client went away."""
-        row = self.rows.pop(peer, None)
-        if row is not None:
+    def remove(self, peer: Address, connection: int | None = None) -> None:
+        """A client went away; with ``connection``, only if the row still shows that connection."""
+        row = self.rows.get(peer)
+        if row is not None and (connection is None or row.connection == connection):
+            del self.rows[peer]
             self._by_iid.pop(row.iid, None)
             self.tree.delete(row.iid)
 

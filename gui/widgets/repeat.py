@@ -26,7 +26,7 @@ MAX_COUNT = 1_000_000
 def parse_count(text: str, field: str, low: int, high: int) -> int | str:
     """A whole number in ``low..high`` from ``text``, or the translated error message."""
     value = text.strip()
-    if value.isdigit() and low <= int(value) <= high:
+    if value.isascii() and value.isdigit() and low <= int(value) <= high:
         return int(value)
     return tr("input.count_invalid", field=tr(f"field.{field}"), low=low, high=high, value=value)
 

@@ -84,7 +84,7 @@ def test_text_that_the_encoding_cannot_hold_is_refused_in_the_send_bar(window: A
     assert "hex" in server.send_bar.error.cget("text")
 
 
-@pytest.mark.parametrize("port", ["99999", "http", ""])
+@pytest.mark.parametrize("port", ["99999", "http", "", "²", "①", "٣"])  # only ASCII 0-9 make a port number
 def test_bad_port_is_flagged_before_anything_starts(window: Any, root: tk.Tk, port: str) -> None:
     server = window.tabs()[0]
     set_field(server.row.port, port)
@@ -190,3 +190,34 @@ def test_server_auto_reply_echo(window: Any, root: tk.Tk) -> None:
     with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
         sock.sendall(b"echo me")
         assert recv_until(sock, 7, root) == b"echo me"
+
+
+def test_clients_that_reset_mid_reply_leave_the_server_tab_listening(window: Any, root: tk.Tk) -> None:
+    import struct
+
+    server = window.tabs()[0]
+    server.reply.kind.set("echo")
+    port = start_listening(root, server)
+    for _ in range(15):  # each sends and resets at once: the echo's send() meets the RST
+        sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+        sock.sendall(b"Bob\n")
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        sock.close()
+        root.update()
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as probe:
+        probe.sendall(b"still listening?")
+        assert recv_until(probe, 16, root) == b"still listening?"
+    pump_until(root, lambda: not server.peers.rows, what="every client gone from the table")
+    assert server.row.current is State.LISTENING
+    assert "fault" not in server.log.shown_text()
+
+
+def test_peer_table_keeps_a_reconnected_client_when_the_old_connection_closes(window: Any, root: tk.Tk) -> None:
+    table = window.tabs()[0].peers
+    peer = ("127.0.0.1", 40000)
+    table.add(peer, connection=1)
+    table.add(peer, connection=2)  # the same address and port again, before the old close was seen
+    table.remove(peer, connection=1)
+    assert table.peers() == [peer] and table.rows[peer].connection == 2
+    table.remove(peer, connection=2)
+    assert table.peers() == []

@@ -53,7 +53,7 @@ def test_timeout_on_an_established_connection_is_explained_without_placeholders(
         peer = rec.wait_type(PeerConnected, server.name).peer
         # the kernel gives up on the silent peer after 0.3 s of unanswered window probes (ETIMEDOUT),
         # as it does after minutes when a LAN device is unplugged mid-transfer
-        conn = server._connections[peer]  # test-only reach-in: no public way to set a socket option
+        conn = server._by_peer[peer]  # test-only reach-in: no public way to set a socket option
         conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT, 300)
         for _ in range(8):
             server.send(b"x" * 1_000_000)

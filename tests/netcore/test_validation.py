@@ -47,3 +47,10 @@ def test_host_port_without_port_and_bad_timeouts() -> None:
         with pytest.raises(InputError):
             check_timeout(bad)
     assert check_timeout("2.5") == 2.5
+
+
+@pytest.mark.parametrize("text", ["²", "①", "٣", "９０００", "1²"])
+def test_unicode_digits_are_not_a_port(text: str) -> None:
+    with pytest.raises(InputError) as caught:  # str.isdigit() says yes; only ASCII 0-9 make a port
+        check_port(text)
+    assert caught.value.field == "port" and caught.value.code == "port_not_number"

@@ -1,0 +1,79 @@
+"""The rate graph's model: bytes per second in and out, one bucket a second, for the last minute.
+
+Kept for the whole endpoint and for each peer (the newest :data:`MAX_PEERS`), so a
+server tab can graph one client. Pure: the caller passes the time.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass, field
+
+from netcore.events import Address, DataReceived, DataSent, Event
+from netcore.peerstate import LruMap
+
+SECONDS = 60
+MAX_PEERS = 64
+
+
+@dataclass
+class RateHistory:
+    """Per-second byte totals in both directions; seconds with nothing are zero."""
+
+    seconds: int = SECONDS
+    _buckets: deque[list[int]] = field(default_factory=deque)
+    """[second, bytes in, bytes out], oldest first."""
+
+    def add(self, now: float, received: int = 0, sent: int = 0) -> None:
+        """Count bytes at time ``now`` (seconds since the epoch)."""
+        second = math.floor(now)
+        buckets = self._buckets
+        if buckets and buckets[-1][0] == second:
+            buckets[-1][1] += received
+            buckets[-1][2] += sent
+        elif not buckets or second > buckets[-1][0]:
+            buckets.append([second, received, sent])
+        else:  # an event stamped in an earlier second (clock step): add it to the newest bucket
+            buckets[-1][1] += received
+            buckets[-1][2] += sent
+        while buckets and buckets[0][0] <= second - self.seconds:
+            buckets.popleft()
+
+    def series(self, now: float) -> list[tuple[int, int, int]]:
+        """``(second, in, out)`` for each of the last :attr:`seconds` seconds up to ``now``, oldest first."""
+        last = math.floor(now)
+        known = {bucket[0]: bucket for bucket in self._buckets}
+        out = []
+        for second in range(last - self.seconds + 1, last + 1):
+            bucket = known.get(second)
+            out.append((second, bucket[1], bucket[2]) if bucket else (second, 0, 0))
+        return out
+
+
+class RateModel:
+    """The endpoint's history and one per peer, fed with events."""
+
+    def __init__(self, seconds: int = SECONDS) -> None:
+        self.total = RateHistory(seconds)
+        self._seconds = seconds
+        self._peers: LruMap[Address, RateHistory] = LruMap(MAX_PEERS)
+
+    def feed(self, event: Event) -> None:
+        """Count a data event (others are ignored)."""
+        if isinstance(event, DataReceived):
+            self._add(event.peer, event.time, len(event.data), 0)
+        elif isinstance(event, DataSent):
+            self._add(event.peer, event.time, 0, len(event.data))
+
+    def _add(self, peer: Address, when: float, received: int, sent: int) -> None:
+        self.total.add(when, received, sent)
+        history = self._peers.get(peer)
+        if history is None:
+            history = RateHistory(self._seconds)
+            self._peers.put(peer, history)
+        history.add(when, received, sent)
+
+    def peer(self, peer: Address) -> RateHistory | None:
+        """The history of one peer, if it sent or got anything lately."""
+        return self._peers.get(peer)
