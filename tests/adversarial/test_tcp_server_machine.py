@@ -274,10 +274,13 @@ class TcpServerMachine(RuleBasedStateMachine):
         except RuntimeError:  # the worker changed the dict while we copied it
             return "peers changed while being read"
         mine = [c for c in self.all if c.open]
+        live = len(self.server._connections)  # test-only reach-in: every connection it holds, however keyed
         theirs = len(socket_inodes() - self.baseline) - len(mine)
-        if theirs != len(peers) + SERVER_SOCKETS:
-            return (f"the server holds {theirs} sockets but has {len(peers)} connections "
+        if theirs != live + SERVER_SOCKETS:
+            return (f"the server holds {theirs} sockets but has {live} connections "
                     f"(+{SERVER_SOCKETS} listener and wake-up): a socket outside its bookkeeping")
+        if live != len(peers):
+            return f"{live} connections but {len(peers)} peers listed: {sorted(peers)}"
         if self.mode == "hello":
             must = {c.addr for c in mine if not c.half_closed and not c.may_be_closed}
         else:
