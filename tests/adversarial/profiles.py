@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 SOAK = os.environ.get("SOCKETLAB_SOAK", "") not in ("", "0")
@@ -40,3 +41,6 @@ PROFILE = settings.get_profile("soak" if SOAK else "ci")
 """The settings every generated test here runs with."""
 UDP_PROFILE = settings(PROFILE, max_examples=max(1, PROFILE.max_examples // 2))
 """Fewer programs for UDP: each sends from thousands of source ports."""
+
+MACHINE_TIMEOUT = pytest.mark.timeout(0 if SOAK else 900)
+"""pytest-timeout for a state-machine test: none in a soak; in CI room for hypothesis to shrink a failure."""

@@ -44,7 +44,7 @@ from tests.adversarial.helpers import (
     wait_until,
     worker_threads,
 )
-from tests.adversarial.profiles import PROFILE, SOAK
+from tests.adversarial.profiles import MACHINE_TIMEOUT, PROFILE, SOAK
 
 SERVER_SOCKETS = 3
 """Sockets a TcpServer holds besides its connections: the listener and the wake-up socketpair."""
@@ -328,11 +328,13 @@ def machine_for(mode: str, batched: bool = True) -> type[TcpServerMachine]:
     return type(name, (TcpServerMachine,), {"mode": mode, "batched": batched})
 
 
+@MACHINE_TIMEOUT
 @pytest.mark.parametrize("mode", MODES)
 def test_tcp_server_survives_hostile_clients(mode: str) -> None:
     run_state_machine_as_test(machine_for(mode), settings=PROFILE)
 
 
+@MACHINE_TIMEOUT
 @pytest.mark.parametrize("mode", MODES if SOAK else ("echo",))
 def test_tcp_server_survives_racing_clients(mode: str) -> None:
     """The same, with the worker free to interleave (a failure here may not replay: hypothesis says Flaky)."""

@@ -39,7 +39,7 @@ from tests.adversarial.helpers import (
     wait_until,
     worker_threads,
 )
-from tests.adversarial.profiles import UDP_PROFILE
+from tests.adversarial.profiles import MACHINE_TIMEOUT, UDP_PROFILE
 
 ENDPOINT_SOCKETS = 3
 """A UdpEndpoint's sockets: the bound one and the wake-up socketpair."""
@@ -249,6 +249,7 @@ def machine_for(mode: str) -> type[UdpMachine]:
     return type(f"Udp_{mode}", (UdpMachine,), {"mode": mode})
 
 
+@MACHINE_TIMEOUT
 @pytest.mark.parametrize("mode", MODES)
 def test_udp_endpoint_survives_hostile_peers(mode: str) -> None:
     run_state_machine_as_test(machine_for(mode), settings=UDP_PROFILE)
