@@ -114,6 +114,8 @@ class Drainer:
         self.endpoint = endpoint
         self.fatal: list[ErrorEvent] = []
         self.notices: Counter[str] = Counter()
+        self.every_notice: Counter[str] = Counter()
+        """Notices of every endpoint on the queue (a peer's too)."""
         self.errors: Counter[str] = Counter()
         self.history: deque[Event] = deque(maxlen=60)
         self.datagrams = 0
@@ -137,6 +139,8 @@ class Drainer:
                 self._keep(event)
 
     def _keep(self, event: Event) -> None:
+        if isinstance(event, Notice):
+            self.every_notice[event.code] += 1
         if event.endpoint != self.endpoint:
             return
         if isinstance(event, DataReceived):

@@ -176,7 +176,10 @@ class UdpMachine(RuleBasedStateMachine):
         peer.send_to(b"ping", self.target)
         assert wait_until(self._bounce_over, BOUNCE_SECONDS, 0.05), (
             f"still bouncing after {BOUNCE_SECONDS} s: {self.endpoint.datagrams_in - before} datagrams in, "
-            f"notices {dict(self.drainer.notices)}")
+            f"notices {dict(self.drainer.every_notice)}")
+        if self.mode == "echo":  # nothing else ends it: a rate limit did, and said so
+            self.drainer.catch_up()
+            assert self.drainer.every_notice["reply_rate_limited"], dict(self.drainer.every_notice)
 
     def _bounce_over(self) -> bool:
         assert self.peer is not None
