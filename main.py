@@ -12,10 +12,30 @@ import signal
 import sys
 import threading
 
+OWN_PACKAGES = ("cli", "gui", "netcore")
+
 
 def main(argv: list[str] | None = None) -> int:
     """Dispatch to the window or to the command line; returns the exit status."""
-    args = sys.argv[1:] if argv is None else argv
+    try:
+        return _dispatch(sys.argv[1:] if argv is None else argv)
+    except ModuleNotFoundError as error:
+        if (error.name or "").split(".")[0] in OWN_PACKAGES:
+            raise
+        return missing_package(error.name or str(error))
+
+
+def missing_package(name: str) -> int:
+    """Started with a Python that lacks SocketLab's packages: say how to get the right one."""
+    venv = r".venv\Scripts\python" if os.name == "nt" else ".venv/bin/python"
+    message = (f"socketlab: the package '{name}' is not installed for {sys.executable}. "
+               f"Hint: run 'python3 dev.py run' once (it makes .venv), then use '{venv} main.py'.")
+    if sys.stderr is not None:
+        print(message, file=sys.stderr)
+    return 2
+
+
+def _dispatch(args: list[str]) -> int:
     if not args:
         from gui.app import run_window
 

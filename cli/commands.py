@@ -8,8 +8,10 @@ import threading
 import time
 from typing import TextIO
 
-from cli.output import Display, error_line, event_line
+from cli.folding import LineOptions
+from cli.output import error_line
 from cli.pacing import RoomWaiter
+from cli.printer import Printer, TappedQueue, open_save
 from cli.session import ROOM_LIMIT, Session, pump_stdin
 from cli.stdin import HEX_LINE_LIMIT, STDIN_CHUNK, TooLong, datagram_line_too_long, hex_line_too_long
 from netcore import EventQueue, TcpClient, TcpClientConfig, TcpServer, TcpServerConfig, UdpConfig, UdpEndpoint
@@ -68,10 +70,12 @@ def run_tcp_server(args: argparse.Namespace) -> int:
     raise_open_file_limit()
     rule = make_reply_rule(args.reply, encoding=args.encoding)
     config = TcpServerConfig(args.host, args.port, backlog=args.backlog, max_clients=args.max_clients, reply=rule)
-    queue = EventQueue()
+    queue = TappedQueue()
     server = TcpServer(config, queue, "tcp-server")
     session = Session(queue, server, args.verbose)
-    display = Display(args.encoding, args.hex)
+    printer = Printer(line_options(args), queue, sys.stdout, save=open_save(args.save), save_name=args.save or "",
+                      verbose=args.verbose)
+    queue.tap = printer.absorb
 
     def send_line(line: bytes) -> None:
         _safe_send(server.send, line, args, keep_newline=not args.hex)
@@ -87,12 +91,19 @@ def run_tcp_server(args: argparse.Namespace) -> int:
         elif isinstance(event, ErrorEvent):
             _print_error(event)
         else:
-            line = event_line(event, display)
-            if line is not None:
-                print(line, flush=True)
+            printer.show(event)
         return None
 
-    return session.run(handle)
+    status = session.run(handle)
+    with session.signals.bounded_write():  # stdout may be stuck in a pipe nobody reads
+        printer.finish(printer.tcp_summary())
+    return status
+
+
+def line_options(args: argparse.Namespace, datagrams: bool = False) -> LineOptions:
+    """How the data lines look, from ``--hex --encoding --full --quiet --fold``."""
+    return LineOptions(encoding=args.encoding, hex=args.hex, full=args.full, quiet=args.quiet, fold=args.fold,
+                       stream=not datagrams, unit="datagrams" if datagrams else "messages")
 
 
 def _announce_listening(event: StateChanged, protocol: str, stream: TextIO | None = None) -> None:
@@ -170,10 +181,13 @@ def run_udp(args: argparse.Namespace) -> int:
     default_bind = "[::]:0" if target and is_ipv6(target[0]) else "0.0.0.0:0"
     host, port = parse_host_port(args.bind or default_bind, "--bind")
     rule = make_reply_rule(args.reply, encoding=args.encoding)
-    queue = EventQueue()
-    udp = UdpEndpoint(UdpConfig(host, port, broadcast=args.broadcast, reply=rule), queue, "udp")
+    queue = TappedQueue()
+    config = UdpConfig(host, port, broadcast=args.broadcast, reply=rule, receive_buffer=UDP_RECEIVE_BUFFER)
+    udp = UdpEndpoint(config, queue, "udp")
     session = Session(queue, udp, args.verbose)
     failed = threading.Event()
+    printer = _udp_printer(args, queue)
+    queue.tap = printer.absorb
 
     def send_line(line: bytes) -> None:
         def send(payload: bytes) -> None:
@@ -195,18 +209,18 @@ def run_udp(args: argparse.Namespace) -> int:
             _announce_listening(event, "UDP", sys.stderr)
             pump_stdin(send_line, on_eof, lambda: udp.budget.wait_below(UDP_ROOM_LIMIT, None), lines=True,
                        limit=HEX_LINE_LIMIT if args.hex else MAX_DATAGRAM, on_too_long=too_long)
-        elif isinstance(event, DataReceived):
-            out = sys.stdout.buffer
-            out.write((format_hex(event.data) + "\n").encode("ascii") if args.hex else event.data + b"\n")
-            out.flush()
         elif isinstance(event, ErrorEvent):
             failed.set()
             _print_error(event)
         elif isinstance(event, StateChanged) and event.state in (State.ERROR, State.STOPPED):
             return 1 if event.state is State.ERROR else 0
+        else:
+            printer.show(event)
         return None
 
     status = session.run(handle)
+    with session.signals.bounded_write():  # stdout may be stuck in a pipe nobody reads
+        printer.finish(printer.udp_summary())
     return 1 if failed.is_set() and status == 0 else status
 
 
@@ -214,3 +228,24 @@ def _wait_until_sent(udp: UdpEndpoint) -> None:
     """Wait until every datagram given to ``udp`` left (or ``udp`` stopped)."""
     while udp.running and not udp.budget.wait_below(1, 0.2):
         pass
+
+
+UDP_RECEIVE_BUFFER = 4 * 1024 * 1024
+"""SO_RCVBUF asked for, so a burst waits in the kernel instead of being dropped (Linux caps it at rmem_max)."""
+
+
+def _udp_printer(args: argparse.Namespace, queue: EventQueue) -> Printer:
+    """On a terminal (or with ``--lines``) a datagram is one escaped line; to a pipe or file, raw bytes."""
+    save = open_save(args.save)
+    options = line_options(args, datagrams=True)
+    if args.lines or _is_terminal(sys.stdout):
+        return Printer(options, queue, sys.stdout, save=save, save_name=args.save or "", verbose=args.verbose)
+    return Printer(options, queue, sys.stderr, raw_to=sys.stdout.buffer, save=save, save_name=args.save or "",
+                   verbose=args.verbose)
+
+
+def _is_terminal(stream: object) -> bool:
+    try:
+        return bool(stream.isatty())  # type: ignore[attr-defined]
+    except (AttributeError, ValueError, OSError):
+        return False

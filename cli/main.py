@@ -10,6 +10,7 @@ from collections.abc import Callable
 from cli.export import add_export_commands
 from cli.lan import add_lan_commands
 from cli.output import configure_text_streams
+from cli.printer import add_output_options
 from cli.stdio import reopen_closed_streams, say_what_was_closed
 from netcore.lessons import DEFAULTS, LESSON_REPLIES, python_code
 from netcore.payload import ENCODINGS
@@ -100,6 +101,7 @@ def _add_tcp_server(commands: argparse._SubParsersAction[argparse.ArgumentParser
                         help="close connections over this many at once")
     server.add_argument("--backlog", type=_count(1, 65535), default=128, help="listen() backlog (default 128)")
     _common(server)
+    add_output_options(server)
 
 
 def _add_tcp_client(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -122,6 +124,7 @@ def _add_udp(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     udp.add_argument("-q", "--quit-after", type=_seconds(86400), default=None, metavar="S",
                      help="exit S seconds after the end of stdin (default: keep receiving)")
     _common(udp)
+    add_output_options(udp, datagrams=True)
 
 
 def _add_code(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -134,6 +137,7 @@ def _add_code(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
                       help="what the server or UDP script answers: echo, hello (Welcome!/Hello, <name>!/exit), time")
     code.add_argument("--timeout", type=_timeout, default=5.0, help="tcp-client: seconds to wait (default 5)")
     code.add_argument("--encoding", choices=ENCODINGS, default="utf-8", help="text encoding (default utf-8)")
+    code.add_argument("--to", metavar="H:P", default=None, help="udp: send a line there first (as udp --to does)")
 
 
 def run_code(args: argparse.Namespace) -> int:
@@ -142,7 +146,8 @@ def run_code(args: argparse.Namespace) -> int:
     host, port = DEFAULTS[kind]
     host = host if args.host is None else args.host
     port = port if args.port is None else args.port
-    sys.stdout.write(python_code(kind, host, port, args.reply, args.encoding, args.timeout))
+    sys.stdout.write(python_code(kind, host, port, args.reply, args.encoding, args.timeout,
+                                 target=args.to if kind == "udp" else None))
     return 0
 
 

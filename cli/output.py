@@ -8,6 +8,7 @@ from typing import TextIO
 
 from netcore.events import (
     Address,
+    CloseReason,
     DataReceived,
     DataSent,
     ErrorEvent,
@@ -19,35 +20,35 @@ from netcore.events import (
     format_address,
     trace_line,
 )
-from netcore.payload import StreamDecoder, format_hex, printable
+from netcore.payload import StreamDisplay, format_hex, printable
 
 
 @dataclass
 class Display:
-    """Turns data into text for a line: hex, or text decoded per peer stream."""
+    """Turns data into text for a line: hex, or text shown losslessly per peer stream."""
 
     encoding: str = "utf-8"
     hex: bool = False
-    _decoders: dict[tuple[str, Address], StreamDecoder] = field(default_factory=dict)
+    _streams: dict[tuple[str, Address], StreamDisplay] = field(default_factory=dict)
 
     def render(self, direction: str, peer: Address, data: bytes) -> str:
         if self.hex:
             return format_hex(data)
         key = (direction, peer)
-        decoder = self._decoders.get(key)
-        if decoder is None:
-            decoder = self._decoders[key] = StreamDecoder(self.encoding)
-        return printable(decoder.decode(data))
+        stream = self._streams.get(key)
+        if stream is None:
+            stream = self._streams[key] = StreamDisplay(self.encoding)
+        return stream.show(data)
 
     def forget(self, peer: Address) -> None:
         """A connection ended: drop its decoders, so a new one from that address starts afresh."""
-        for direction in ("in", "out"):
-            self._decoders.pop((direction, peer), None)
+        for key in [key for key in self._streams if key[1] == peer]:
+            del self._streams[key]
 
 
 def error_line(event: ErrorEvent) -> str:
     """``error: <message> Hint: <hint>`` on one line."""
-    return f"error: {event.message} Hint: {event.hint}"
+    return printable(f"error: {event.message} Hint: {event.hint}")
 
 
 def _who(peer: Address) -> str:
@@ -60,18 +61,21 @@ def event_line(event: Event, display: Display) -> str | None:
         return f"{_who(event.peer)} connected"
     if isinstance(event, PeerClosed):
         display.forget(event.peer)
-        return f"{_who(event.peer)} closed: {event.reason.value}"
+        if event.reason is CloseReason.LIMIT:
+            return f"{_who(event.peer)} closed: {event.reason.value}"
+        totals = f"received {event.bytes_in:,} bytes, sent {event.bytes_out:,} bytes"
+        return f"{_who(event.peer)} closed: {event.reason.value}; {totals}"
     if isinstance(event, DataReceived):
         text = display.render("in", event.peer, event.data)
-        return f"{_who(event.peer)} received {len(event.data)} bytes: {text}"
+        return f"{_who(event.peer)} received {len(event.data):,} bytes: {text}"
     if isinstance(event, DataSent):
         text = display.render("out", event.peer, event.data)
-        return f"{_who(event.peer)} sent {len(event.data)} bytes: {text}"
+        return f"{_who(event.peer)} sent {len(event.data):,} bytes: {text}"
     if isinstance(event, Notice):
-        return event.message
+        return printable(event.message)
     if isinstance(event, ReceiveOverflow):
-        replies = f", {event.replies} replies ({event.reply_nbytes} bytes) sent" if event.replies else ""
-        return f"fell behind: {event.datagrams} datagrams ({event.nbytes} bytes){replies} counted, not shown"
+        replies = f", {event.replies:,} replies ({event.reply_nbytes:,} bytes) sent" if event.replies else ""
+        return f"fell behind: {event.datagrams:,} datagrams ({event.nbytes:,} bytes){replies} counted, not shown"
     return None
 
 

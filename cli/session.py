@@ -67,10 +67,10 @@ class Session:
     def _finish(self) -> None:
         self.endpoint.stop()
         try:
-            with self.signals.interruptible():
-                for event in self.queue.drain():
+            with self.signals.bounded_write():  # after a stop, output stuck in a full pipe is given up
+                for event in self.queue.drain():  # (a tapped queue shows and counts what it drains)
                     trace(event, self.verbose)
-        except (KeyboardInterrupt, StopNow):
+        except KeyboardInterrupt:
             pass  # asked to stop while the last trace lines were written: they are not needed
 
 

@@ -88,6 +88,24 @@ class StopSignals:
         finally:
             self._depth -= 1
 
+    @contextlib.contextmanager
+    def bounded_write(self, seconds: float = 0.5) -> Iterator[None]:
+        """The last output after a stop: a write still blocked after ``seconds`` is given up (dropped).
+
+        Only once the command was stopped (a signal, ``udp -q``); a normal end writes everything.
+        """
+        armed = flush_is_bounded() and self._installed and WAKE_SIGNAL is not None and hasattr(signal, "setitimer")
+        if armed:
+            signal.setitimer(signal.ITIMER_REAL, seconds)
+        try:
+            with self.interruptible():
+                yield
+        except StopNow:
+            pass
+        finally:
+            if armed:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+
     def _on_signal(self, signum: int, _frame: FrameType | None) -> None:
         if _signalled.is_set():
             hurry(signum)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import itertools
+import signal
 import sys
 import time
 import tkinter as tk
@@ -19,7 +20,7 @@ from tkinter import filedialog, ttk
 
 from gui import crash, dialogs, i18n, sessions
 from gui.code_view import CodeView, show_code
-from gui.i18n import tr
+from gui.i18n import later, tr
 from gui.icon import set_window_icon
 from gui.logmodel import to_csv, to_text
 from gui.menus import MenuBar
@@ -30,13 +31,13 @@ from gui.tabs.replay import ReplayTab
 from gui.tabs.tcp_client import TcpClientTab
 from gui.tabs.tcp_server import TcpServerTab
 from gui.tabs.udp import UdpTab
+from gui.teaching import Teaching
 from gui.theme import apply_scaling, apply_theme, is_dark, prepare_process, scale_factor
 from gui.widgets.status_bar import StatusBar
 from netcore import EventQueue
 from netcore.events import Event
 from netcore.interfaces import LocalAddress
 from netcore.session.record import Session
-from netcore.session.streammap import StreamMatcher
 from netcore.worker import Endpoint
 
 VERSION = "0.1"
@@ -59,7 +60,6 @@ class MainWindow:
         self.routes: dict[str, EndpointTab] = {}
         self.closed = False
         self._serial = itertools.count(1)
-        self._opened = dict.fromkeys(TAB_KINDS, 0)
         self.code_view: CodeView | None = None
         i18n.set_language(self.settings.language or i18n.system_language())
         self.settings.theme = apply_theme(root, self.settings.theme)
@@ -79,7 +79,7 @@ class MainWindow:
             for kind in TAB_KINDS:
                 self.new_tab(kind)
             self.notebook.select(0)  # type: ignore[no-untyped-call]  # typeshed leaves Notebook.select untyped
-        self.streams = StreamMatcher()
+        self.teaching = Teaching(self)
         self.pump = Pump(root, self.events, self._route, self._flush)
         self._dirty: set[EndpointTab] = set()
         self.pump.start()
@@ -118,11 +118,17 @@ class MainWindow:
     # ---- tabs ----
 
     def new_tab(self, kind: str) -> EndpointTab:
-        """Open a tab of ``kind`` (tcp_server, tcp_client, udp) and select it."""
+        """Open a tab of ``kind`` (tcp_server, tcp_client, udp) and select it.
+
+        It gets the lowest number no open tab of its kind has ("TCP Server 2" again
+        after the second one closed) and a port the others of its kind do not use.
+        """
+        others = [t for t in self.tabs() if t.kind == kind]
         tab = TAB_CLASSES[kind](self.notebook, self)
         tab.set_colors(is_dark(self.root))
-        self._opened[kind] += 1
-        tab.number = self._opened[kind]
+        taken = {t.number for t in others}
+        tab.number = next(n for n in range(1, len(taken) + 2) if n not in taken)
+        tab.avoid_ports(others)
         self.notebook.add(tab, text=self._title(tab))
         self.notebook.select(tab)  # type: ignore[no-untyped-call]  # as above
         return tab
@@ -210,10 +216,7 @@ class MainWindow:
         if tab is not None:
             tab.handle(event)
             self._dirty.add(tab)
-        for note in self.streams.feed(event):  # both ends are tabs here: how send() and recv() lined up
-            receiver = self.routes.get(note.endpoint)
-            if receiver is not None:
-                receiver.views.note(note)
+        self.teaching.feed(tab, event)
 
     def _flush(self) -> bool:
         self._dirty = {tab for tab in self._dirty if tab.flush()}
@@ -272,7 +275,7 @@ class MainWindow:
         except OSError as error:
             self.local_problem(tr("file.cannot_write", path=str(path), detail=error.strerror or str(error)))
             return None
-        self.status.say(tr("file.saved", path=path.name))
+        self.status.say(later("file.saved", path=path.name))
         return path
 
     def save_received(self) -> Path | None:
@@ -291,7 +294,7 @@ class MainWindow:
         except OSError as error:
             self.local_problem(tr("file.cannot_write", path=str(path), detail=error.strerror or str(error)))
             return None
-        self.status.say(tr("file.saved_bytes", path=path.name, n=f"{size:,}"))
+        self.status.say(later("file.saved_bytes", path=path.name, n=f"{size:,}"))
         return path
 
     def set_language(self, code: str) -> None:
@@ -331,6 +334,7 @@ class MainWindow:
         """Relabel everything after a language switch."""
         self.menus.build()
         self.status.retranslate()
+        self.teaching.retranslate()
         for tab in self.tabs():
             tab.retranslate()
             self.notebook.tab(tab, text=self._title(tab))  # type: ignore[no-untyped-call]  # untyped in typeshed
@@ -355,6 +359,7 @@ class MainWindow:
         if self.closed:
             return
         self.closed = True
+        self.teaching.close()
         self.save_settings()
         running: list[Endpoint] = [tab.endpoint for tab in self.tabs() if tab.endpoint is not None]
         for tab in self.tabs():
@@ -383,6 +388,16 @@ def run_window() -> int:
     crash.watch(root)
     set_window_icon(root)
     apply_scaling(root)
-    MainWindow(root)
+    close_on_sigterm(MainWindow(root))
     root.mainloop()
     return 0
+
+
+def close_on_sigterm(window: MainWindow) -> None:
+    """SIGTERM closes the window as Ctrl+Q does: every endpoint stopped, exit status 0.
+
+    Python runs the handler on the main thread, which is the Tk thread, between two
+    Tk events; it only schedules :meth:`MainWindow.close` for the next idle moment.
+    """
+    if hasattr(signal, "SIGTERM"):
+        signal.signal(signal.SIGTERM, lambda _signum, _frame: window.root.after_idle(window.close))

@@ -8,6 +8,7 @@ then. Everything here runs on the Tk thread; it opens no socket.
 
 from __future__ import annotations
 
+import sys
 import tkinter as tk
 from collections.abc import Callable
 from pathlib import Path
@@ -15,7 +16,7 @@ from tkinter import filedialog, ttk
 from tkinter import font as tkfont
 
 from gui import dialogs, i18n
-from gui.i18n import tr
+from gui.i18n import later, tr
 from gui.i18n_tk import Texts
 from gui.tabs.base import EndpointTab
 from gui.tabs.tcp_client import TcpClientTab
@@ -46,19 +47,40 @@ def tab_code(tab: EndpointTab) -> tuple[str, list[Note]]:
     encoding = tab.send_bar.encoding.get()
     encoding = encoding if encoding in ENCODINGS else "utf-8"
     host, port = DEFAULTS[tab.kind]
-    fallback: dict[str, object] = {"host": host, "port": port, "timeout": DEFAULT_TIMEOUT}
+    fallback: dict[str, object] = {"host": host, "port": port, "timeout": DEFAULT_TIMEOUT, "target": ""}
     values: dict[str, object] = {"host": tab.row.host.get(), "port": tab.row.port.get(),
-                                 "timeout": tab.timeout.get() if isinstance(tab, TcpClientTab) else DEFAULT_TIMEOUT}
+                                 "timeout": tab.timeout.get() if isinstance(tab, TcpClientTab) else DEFAULT_TIMEOUT,
+                                 "target": _udp_target(tab)}
+    broadcast = isinstance(tab, UdpTab) and tab.broadcast.get()
     while True:
         try:
-            code = python_code(tab.kind, str(values["host"]), values["port"], reply, encoding, values["timeout"])
+            code = python_code(tab.kind, str(values["host"]), values["port"], reply, encoding, values["timeout"],
+                               target=str(values["target"]), broadcast=broadcast, cli=cli_command())
         except InputError as error:
             if error.field not in values or values[error.field] == fallback[error.field]:
                 raise
             values[error.field] = fallback[error.field]
-            notes.append(("code.note_default", {"field": f"field.{error.field}", "value": str(fallback[error.field])}))
+            notes.append(_fallback_note(error.field, str(fallback[error.field])))
         else:
             return code, notes
+
+
+def _fallback_note(field: str, value: str) -> Note:
+    if field == "target":
+        return "code.note_no_target", {}
+    return "code.note_default", {"field": f"field.{field}", "value": value}
+
+
+def _udp_target(tab: EndpointTab) -> str:
+    """Where the UDP tab sends by hand: its "Send to" (none while it replies to the last sender)."""
+    if isinstance(tab, UdpTab) and not tab.reply_last.get():
+        return tab.target.get()
+    return ""
+
+
+def cli_command() -> str:
+    """How the user starts SocketLab's command line: the executable's, or main.py."""
+    return "socketlab-cli" if getattr(sys, "frozen", False) else "python main.py"
 
 
 def _note_text(note: Note) -> str:
@@ -76,7 +98,9 @@ class CodeView:
         self.texts = Texts()
         self.code = ""
         self.stem = "socketlab"
-        self.tab_title = ""
+        self.tab_title: Callable[[], str] = str
+        """The tab's title, in the current language."""
+        self._status: Callable[[], str] = str
         self.notes: list[Note] = []
         self.alive = True
         self._build()
@@ -137,14 +161,14 @@ class CodeView:
     def show(self, tab: EndpointTab) -> None:
         """Show the code for ``tab`` as its fields are now, and bring the window up."""
         self.code, self.notes = tab_code(tab)
-        title = tr(f"tab.{tab.kind}")
-        self.tab_title = title if tab.number == 1 else f"{title} {tab.number}"
+        kind, number = tab.kind, tab.number
+        self.tab_title = lambda: tr(f"tab.{kind}") + ("" if number == 1 else f" {number}")
         self.stem = self.code_stem(tab)
         self.text.configure(state="normal")
         self.text.delete("1.0", "end")
         self.text.insert("1.0", self.code)
         self.text.configure(state="disabled")
-        self.status.configure(text="")
+        self._say(str)
         self.retranslate()
         self.top.deiconify()
         self.top.lift()
@@ -159,7 +183,8 @@ class CodeView:
     def retranslate(self) -> None:
         """Relabel after a language switch (the code itself stays as it is)."""
         self.texts.apply()
-        self.top.title(tr("code.title", tab=self.tab_title))
+        self.top.title(tr("code.title", tab=self.tab_title()))
+        self.status.configure(text=self._status())
         self.note.configure(text="\n".join(_note_text(note) for note in self.notes))
         if self.notes:
             self.note.pack(anchor="w", fill="x", pady=(4, 0))
@@ -174,7 +199,7 @@ class CodeView:
         """Put the whole script on the clipboard."""
         self.top.clipboard_clear()
         self.top.clipboard_append(self.code)
-        self.status.configure(text=tr("code.copied", n=self.code.count("\n")))
+        self._say(later("code.copied", n=self.code.count("\n")))
 
     def save(self) -> Path | None:
         """Ask where, then write the script there."""
@@ -191,8 +216,13 @@ class CodeView:
             detail = error.strerror or str(error)
             dialogs.local_problem(self.top, tr("file.cannot_write", path=str(path), detail=detail))
             return None
-        self.status.configure(text=tr("file.saved", path=path.name))
+        self._say(later("file.saved", path=path.name))
         return path
+
+    def _say(self, text: Callable[[], str]) -> None:
+        """The line left of the buttons (asked again after a language switch)."""
+        self._status = text
+        self.status.configure(text=text())
 
     def close(self) -> None:
         """Close the window (the main window stays as it is)."""

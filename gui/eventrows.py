@@ -43,14 +43,21 @@ def call_record(event: SocketCall, show_calls: bool, show_data_calls: bool) -> L
     wanted = show_data_calls if event.call in DATA_CALLS else show_calls
     if not wanted and event.ok:
         return None
-    return LogRecord(CALL if event.ok else ERROR, event.time, event.peer, raw_text=event.line())
+    return LogRecord(CALL if event.ok else ERROR, event.time, event.peer, raw_text=call_text(event))
 
 
 def data_call_record(event: DataReceived | DataSent, show_data_calls: bool) -> LogRecord | None:
     """The ``recv``/``send`` call a data event records, when the View options want it."""
     if not show_data_calls:
         return None
-    return LogRecord(CALL, event.time, event.peer, raw_text=event.line())
+    return LogRecord(CALL, event.time, event.peer, raw_text=call_text(event))
+
+
+def call_text(event: SocketCall | DataReceived | DataSent) -> str:
+    """The call's line without the ``[peer]`` in front: the row's peer column shows it."""
+    line = event.line()
+    prefix = f"[{format_address(event.peer)}] " if event.peer else ""
+    return line[len(prefix):] if prefix and line.startswith(prefix) else line
 
 
 def error_record(event: ErrorEvent) -> LogRecord:
@@ -63,11 +70,17 @@ def error_record(event: ErrorEvent) -> LogRecord:
 
 
 def problem_text(event: ErrorEvent) -> str:
-    """Message and hint on two lines, in the current language."""
+    """Message and hint as one paragraph, in the current language.
+
+    One paragraph, not two lines: wrapped at the window's width it fits the two
+    lines the banner keeps free, so the layout does not jump when it appears.
+    """
     key = f"problem.{event.code}"
     if not has(key):
-        return f"{event.message}\n{event.hint}"
-    return f"{tr(key, **event.params)}\n{tr(f'hint.{event.code}', **event.params)}"
+        message, hint = event.message, event.hint
+    else:
+        message, hint = tr(key, **event.params), tr(f"hint.{event.code}", **event.params)
+    return message + ("" if message.endswith(("。", "！", "？")) else " ") + hint  # no space after a CJK stop
 
 
 def notice_record(event: Notice) -> LogRecord:

@@ -39,6 +39,11 @@ def tr(key: str, **params: object) -> str:
     return fill(template, {name: str(value) for name, value in params.items()})
 
 
+def later(key: str, **params: object) -> Callable[[], str]:
+    """``tr(key, **params)`` asked when shown, so a message redrawn after a switch is in the new language."""
+    return lambda: tr(key, **params)
+
+
 def has(key: str) -> bool:
     """True if ``key`` exists in the English catalog."""
     return key in CATALOGS["en"]

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from gui.i18n import tr
 from netcore.events import Address, format_address
-from netcore.payload import decode_for_display, format_hex, printable
+from netcore.payload import format_hex, printable, show_bytes
 
 PREVIEW_BYTES = 1024
 """Bytes of payload a row keeps for display (the rest is counted, and spooled)."""
@@ -78,7 +78,7 @@ def format_size(record: LogRecord) -> str:
 def format_payload(record: LogRecord, hex_mode: bool, encoding: str) -> str:
     """The payload (text or hex, one line) or the translated event message."""
     if record.kind in (SENT, RECEIVED):
-        shown = format_hex(record.data) if hex_mode else printable(decode_for_display(record.data, encoding))
+        shown = format_hex(record.data) if hex_mode else show_bytes(record.data, encoding)
         return shown + (" …" if record.nbytes > len(record.data) else "")
     if record.raw_text:
         return printable(record.raw_text)
@@ -91,12 +91,13 @@ def format_payload(record: LogRecord, hex_mode: bool, encoding: str) -> str:
 def format_row(record: LogRecord, hex_mode: bool, encoding: str, timestamps: bool) -> str:
     """The whole line, tab-separated: time, arrow, peer, size, payload.
 
-    Event rows leave out the empty cells, so their (longer) text starts sooner.
+    An event row without a peer leaves out the empty cells, so its (longer) text
+    starts sooner; one with a peer keeps the size cell empty, so its text is in the
+    payload column, never under the byte counts.
     """
     cells = [ARROWS[record.kind]]
     if record.peer:
         cells.append(format_address(record.peer))
-    if record.kind in (SENT, RECEIVED):
         cells.append(format_size(record))
     cells.append(format_payload(record, hex_mode, encoding))
     if timestamps:
@@ -123,7 +124,7 @@ def to_csv(records: Iterable[LogRecord], encoding: str) -> str:
             format_address(r.peer) if r.peer else "",
             r.nbytes if is_data else "",
             r.count if is_data else "",
-            printable(decode_for_display(r.data, encoding)) if is_data else "",
+            show_bytes(r.data, encoding) if is_data else "",
             format_hex(r.data) if is_data else "",
             "" if is_data else format_payload(r, False, encoding),
         ])

@@ -113,6 +113,7 @@ class MenuBar:
 
     def _help_menu(self) -> tk.Menu:
         menu = tk.Menu(self.menubar, tearoff=False)
+        menu.add_command(label=tr("menu.lessons"), command=lambda: self.window.teaching.open_lessons())
         menu.add_command(label=tr("menu.code"), command=self.window.show_code, accelerator="Ctrl+K")
         menu.add_separator()
         menu.add_command(label=tr("menu.shortcuts"), command=self.window.show_shortcuts, accelerator="F1")

@@ -13,7 +13,7 @@ from pathlib import Path
 from tkinter import filedialog
 from typing import TYPE_CHECKING
 
-from gui.i18n import language, tr
+from gui.i18n import language, later, tr
 from netcore.session.pcap import write_pcapng
 from netcore.session.record import Session, SessionFileError, read_session
 from netcore.session.sequence import SequenceModel
@@ -43,7 +43,7 @@ def save_session(window: MainWindow, path: Path | None = None) -> Path | None:
     except OSError as error:
         window.local_problem(tr("file.cannot_write", path=str(path), detail=error.strerror or str(error)))
         return None
-    window.status.say(tr("file.saved_session", path=path.name, n=f"{count:,}"))
+    window.status.say(later("file.saved_session", path=path.name, n=f"{count:,}"))
     return path
 
 
@@ -71,7 +71,7 @@ def export_chart(window: MainWindow, path: Path | None = None) -> Path | None:
     except OSError as error:
         window.local_problem(tr("file.cannot_write", path=str(path), detail=error.strerror or str(error)))
         return None
-    window.status.say(tr("file.saved", path=path.name))
+    window.status.say(later("file.saved", path=path.name))
     return path
 
 
@@ -89,7 +89,7 @@ def export_pcap(window: MainWindow, path: Path | None = None) -> Path | None:
     except OSError as error:
         window.local_problem(tr("file.cannot_write", path=str(path), detail=error.strerror or str(error)))
         return None
-    window.status.say(tr("file.saved_pcap", path=path.name, n=f"{frames:,}"))
+    window.status.say(later("file.saved_pcap", path=path.name, n=f"{frames:,}"))
     return path
 
 
@@ -104,7 +104,7 @@ def open_session(window: MainWindow, path: Path | None = None) -> ReplayTab | No
     try:
         session = read_session(path)
     except SessionFileError as error:
-        window.status.say(tr("file.bad_session", detail=str(error)))
+        window.status.say(later("file.bad_session", detail=str(error)))
         window.local_problem(tr("file.bad_session", detail=str(error)))
         return None
     return window.open_replay(session, path.name)

@@ -68,6 +68,8 @@ class Settings:
     tabs: dict[str, TabSettings] = field(default_factory=dict)
     client_hosts: list[str] = field(default_factory=list)
     quick: list[QuickSlot] = field(default_factory=list)
+    lessons: dict[str, list[str]] = field(default_factory=dict)
+    """Done goal ids per lesson."""
 
     def __post_init__(self) -> None:
         for kind in TAB_KINDS:
@@ -129,6 +131,10 @@ def from_json(data: object) -> Settings:
     if isinstance(quick, list):
         settings.quick = [_typed(QuickSlot, slot) for slot in quick[:QUICK_SLOTS]]
         settings.__post_init__()
+    lessons = data.get("lessons")
+    if isinstance(lessons, dict):
+        settings.lessons = {str(k): [g for g in v if isinstance(g, str)] for k, v in lessons.items()
+                            if isinstance(v, list)}
     settings.scrollback = min(max(settings.scrollback, 100), 1_000_000)
     return settings
 

@@ -79,6 +79,23 @@ class EventQueue:
             self._notify_listeners()
         return taken
 
+    def drain_run(self, kinds: tuple[type[Event], ...], max_items: int) -> list[Event]:
+        """Take the events at the front whose type is one of ``kinds`` (up to ``max_items``), without waiting.
+
+        The first event of another type stays first, so a consumer that takes data in
+        batches this way still sees every event in order.
+        """
+        with self._lock:
+            events = self._events
+            taken: list[Event] = []
+            while events and len(taken) < max_items and type(events[0]) in kinds:
+                taken.append(events.popleft())
+            self._bytes -= sum(event.payload_size for event in taken)
+            resume = self._check_resume()
+        if resume:
+            self._notify_listeners()
+        return taken
+
     def get(self, timeout: float | None = None) -> Event | None:
         """Wait up to ``timeout`` seconds for one event; None if none came."""
         with self._ready:

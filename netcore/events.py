@@ -195,6 +195,15 @@ class ReceiveOverflow(Event):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class StepPending(Event):
+    """Step mode: the worker waits to make ``call(args)`` until the front-end says Next."""
+
+    call: str
+    args: str
+    peer: Address | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ErrorEvent(Event):
     """A problem explained for a person: ``message``, then a ``hint`` to act on.
 

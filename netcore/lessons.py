@@ -16,7 +16,15 @@ import re
 from string import Template
 
 from netcore.payload import ENCODINGS
-from netcore.validation import InputError, check_host, check_port, check_timeout, input_error, is_ipv6
+from netcore.validation import (
+    InputError,
+    check_host,
+    check_port,
+    check_timeout,
+    input_error,
+    is_ipv6,
+    parse_host_port,
+)
 
 KINDS = ("tcp_server", "tcp_client", "udp")
 """What :func:`python_code` can write: the three tab kinds."""
@@ -80,7 +88,7 @@ _CLIENT = Template('''\
 """A TCP client: connect, send one line, print the answer, close.
 
 Made by SocketLab. Start a server first (the TCP Server tab, or
-python main.py tcp-server --port $port --reply hello), then run this.
+$cli tcp-server --port $port --reply hello), then run this.
 """
 
 import socket
@@ -130,16 +138,16 @@ $try_it
 $imports
 HOST = $host  # the address to receive on$host_note
 PORT = $port  # the port others send to (0: the OS picks a free one)
-ENCODING = $encoding  # how received bytes are shown as text$helpers
+ENCODING = $encoding  # how received bytes are shown as text$target$helpers
 
 
 def main():
     # socket(): a UDP socket (SOCK_DGRAM) for $ip
     with socket.socket($family, socket.SOCK_DGRAM) as sock:
-        sock.bind((HOST, PORT))  # bind(): receive what is sent to this address and port
+$broadcast        sock.bind((HOST, PORT))  # bind(): receive what is sent to this address and port
         host, port = sock.getsockname()[:2]
         print(f'Bound to {host}:{port} (UDP)')
-        while True:
+$send        while True:
             data, addr = sock.recvfrom(65535)  # recvfrom(): one datagram, and who sent it
             print(addr, 'sent', repr(data.decode(ENCODING, 'replace')))
 $answer
@@ -177,6 +185,13 @@ _WHAT = {
     "time": "sends back each message with the time in front",
 }
 _UDP_HELLO = "answers Hello, <name>! per line (Good bye! for exit)"
+_TARGET = """
+TARGET = {target!r}  # where this script sends (the tab's "Send to")
+MESSAGE = 'hello\\n'  # one datagram; each sendto() is one datagram"""
+_SEND = ("        sock.sendto(MESSAGE.encode(ENCODING), TARGET)  # sendto(): one datagram to TARGET\n"
+         "        print('Sent', repr(MESSAGE), 'to', TARGET)\n")
+_BROADCAST = ("        sock.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)"
+              "  # allow sending to broadcast addresses\n")
 
 _TCP_ANSWERS = {
     "none": "",
@@ -197,18 +212,22 @@ _UDP_ANSWERS = {
 
 
 def python_code(kind: str, host: str, port: object, reply: str = "none", encoding: str = "utf-8",
-                timeout: object = 5.0) -> str:
+                timeout: object = 5.0, *, target: str | None = None, broadcast: bool = False,
+                cli: str = "python main.py") -> str:
     """A runnable script doing what the ``kind`` tab does with these settings.
 
     ``kind`` is one of :data:`KINDS`, ``reply`` one of :data:`LESSON_REPLIES`
-    (ignored by the client). Raises :class:`InputError` naming a bad field and
-    ``ValueError`` for an unknown kind.
+    (ignored by the client). For UDP, ``target`` (``host:port``) is where the
+    script sends a datagram first, as the tab's "Send to", and ``broadcast`` sets
+    ``SO_BROADCAST``. ``cli`` is how the reader starts SocketLab's command line
+    (``socketlab-cli`` for the executable). Raises :class:`InputError` naming a bad
+    field and ``ValueError`` for an unknown kind.
     """
     clean_host, clean_port = _safe_host(host), check_port(port)
     clean_encoding, clean_reply = _check_encoding(encoding), _check_reply(reply)
     values = {"host": repr(clean_host), "port": repr(clean_port), "encoding": repr(clean_encoding)}
     if kind == "tcp_client":
-        return _CLIENT.substitute(values, timeout=repr(check_timeout(timeout)))
+        return _CLIENT.substitute(values, timeout=repr(check_timeout(timeout)), cli=_safe_cli(cli))
     if kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r}: choose one of {', '.join(KINDS)}")
     udp = kind == "udp"
@@ -216,9 +235,32 @@ def python_code(kind: str, host: str, port: object, reply: str = "none", encodin
                   what=_UDP_HELLO if udp and clean_reply == "hello" else _WHAT[clean_reply],
                   helpers=_HELLO if clean_reply == "hello" else "", try_it=_try_it(clean_host, clean_port, udp))
     if udp:
-        return _UDP.substitute(values, answer=_UDP_ANSWERS[clean_reply])
+        return _udp_code(values, clean_reply, _check_target(target), broadcast)
     greeting = "        conn.sendall(b'Welcome!\\n')  # greet the client first\n" if clean_reply == "hello" else ""
     return _SERVER.substitute(values, answer=_TCP_ANSWERS[clean_reply], greeting=greeting)
+
+
+def _udp_code(values: dict[str, str], reply: str, target: tuple[str, int] | None, broadcast: bool) -> str:
+    """The UDP script; with a target it sends one datagram there first."""
+    if target is not None:
+        values["what"] = f"sends a line to TARGET, then {values['what']}"
+    return _UDP.substitute(values, answer=_UDP_ANSWERS[reply], broadcast=_BROADCAST if broadcast else "",
+                           target=_TARGET.format(target=target) if target else "",
+                           send=_SEND if target else "")
+
+
+def _check_target(target: str | None) -> tuple[str, int] | None:
+    """``host:port`` checked (and its host safe to insert), or None for no target."""
+    if target is None or not target.strip():
+        return None
+    host, port = parse_host_port(target, "target")
+    if not _SAFE_HOST.fullmatch(host):
+        raise input_error("host_malformed", {"field": "target", "value": target.strip()})
+    return host, port
+
+
+def _safe_cli(cli: str) -> str:
+    return cli if re.fullmatch(r"[A-Za-z0-9_. -]+", cli) else "python main.py"
 
 
 def _safe_host(host: str) -> str:

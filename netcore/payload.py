@@ -3,7 +3,9 @@
 Sending: text in a chosen encoding, hex as people paste it (``48 65``, ``0x48,0x65``,
 ``48:65``), or text with escapes (``\\r\\n``, ``\\x1b``), plus a line ending.
 Receiving: bytes decoded for display, incrementally across ``recv`` calls, where
-undecodable bytes show as ``\\xHH`` and never raise.
+undecodable bytes show as ``\\xHH`` and never raise; shown on one line, no control,
+bidi or line-separator character reaches the screen raw, and a backslash shows as
+``\\\\`` so the line says exactly which bytes came (:func:`show_bytes`).
 
 Pure functions and one small stateful decoder; no I/O. Bad input raises
 :class:`~netcore.validation.InputError` naming the field, a ``code`` and ``params``.
@@ -216,15 +218,95 @@ def decode_for_display(data: bytes, encoding: str) -> str:
     return data.decode(check_encoding(encoding), errors="backslashreplace")
 
 
+BIDI_CONTROLS = (0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
+"""Unicode's Bidi_Control characters: they reorder what follows on a terminal line."""
+LINE_SEPARATORS = (0x2028, 0x2029)
+
+
 def _printable_table() -> dict[int, str]:
     table = {code: f"\\x{code:02x}" for code in (*range(0x20), 0x7F)}
     table.update({0x0D: "\\r", 0x0A: "\\n", 0x09: "\\t"})
+    table.update({code: f"\\u{code:04x}" for code in (*range(0x80, 0xA0), *BIDI_CONTROLS, *LINE_SEPARATORS)})
     return table
 
 
 _PRINTABLE = _printable_table()
+_MARK = 0xDC00
+"""An undecodable byte ``b`` is held as the lone surrogate ``U+DC00 + b`` until it is shown."""
 
 
 def printable(text: str) -> str:
-    r"""``text`` safe for one log row: ``\r \n \t``, other C0 controls, DEL escaped."""
+    r"""``text`` safe for one line on a terminal or a log row.
+
+    Escaped: ``\r \n \t``, other C0 controls and DEL as ``\xHH``; C1 controls
+    (U+0080–U+009F, e.g. U+009B CSI, U+009D OSC, U+0085), bidi controls and
+    U+2028/U+2029 as ``\uHHHH``. Nothing else changes (backslashes included).
+    """
     return text.translate(_PRINTABLE)
+
+
+def _mark_bytes(error: UnicodeError) -> tuple[str, int]:
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    bad = error.object[error.start : error.end]
+    return "".join(chr(_MARK + byte) for byte in bad), error.end
+
+
+codecs.register_error("socketlab-mark", _mark_bytes)
+
+
+def _shown_table() -> dict[int, str]:
+    table = dict(_PRINTABLE)
+    table[0x5C] = "\\\\"
+    table.update({_MARK + byte: f"\\x{byte:02x}" for byte in range(256)})
+    return table
+
+
+_SHOWN = _shown_table()
+
+
+def show_bytes(data: bytes, encoding: str) -> str:
+    r"""``data`` as one line of text, losslessly: what :func:`printable` escapes,
+    a backslash as ``\\``, and each byte that is not text in ``encoding`` as ``\xHH``.
+
+    ``\xHH`` is always one byte as received, ``\uHHHH`` one character in ``encoding``.
+    """
+    return data.decode(check_encoding(encoding), "socketlab-mark").translate(_SHOWN)
+
+
+class StreamDisplay:
+    """:func:`show_bytes` for a stream: a character split across chunks waits for its end."""
+
+    def __init__(self, encoding: str) -> None:
+        self.encoding = check_encoding(encoding)
+        self._decoder = codecs.getincrementaldecoder(encoding)(errors="socketlab-mark")
+
+    def show(self, data: bytes) -> str:
+        """The shown text completed by ``data``."""
+        return self._decoder.decode(data, final=False).translate(_SHOWN)
+
+    def flush(self) -> str:
+        r"""What is kept back, as ``\xHH``; the display starts afresh."""
+        return self._decoder.decode(b"", final=True).translate(_SHOWN)
+
+
+def preview(data: bytes, encoding: str, limit: int) -> tuple[str, int]:
+    """The start of ``data`` as :func:`show_bytes` shows it, at most ``limit`` characters.
+
+    Returns the text and how many bytes of ``data`` it shows (whole characters and
+    escapes only, so that count is exact). For stateless ASCII-compatible encodings.
+    """
+    decoder = codecs.getincrementaldecoder(check_encoding(encoding))(errors="socketlab-mark")
+    head = data[: 4 * limit]
+    text = decoder.decode(head, final=len(head) == len(data))
+    pieces: list[str] = []
+    width = shown_bytes = 0
+    for char in text:
+        piece = _SHOWN.get(ord(char), char)
+        if width + len(piece) > limit:
+            break
+        pieces.append(piece)
+        width += len(piece)
+        code = ord(char)
+        shown_bytes += 1 if _MARK <= code <= _MARK + 0xFF else len(char.encode(encoding))
+    return "".join(pieces), shown_bytes

@@ -116,6 +116,14 @@ PROBLEMS: dict[str, tuple[str, str]] = {
         "{action} failed: {detail}.",
         "Check the address and port, then try again.",
     ),
+    "interface_not_found": (
+        "This machine has no network interface {interface!}.",
+        "Pick one of the interfaces the status bar lists (a name such as eth0, or one of its addresses).",
+    ),
+    "no_interface": (
+        "The datagram to {address} left on no interface: {detail}.",
+        "Check that a network cable is plugged in and the interface is up, or choose the interface to use.",
+    ),
     "internal_error": (
         "SocketLab hit a fault of its own and stopped this endpoint: {detail}.",
         "This is a bug in SocketLab, not in your network. Start it again; "
@@ -141,6 +149,7 @@ NOTICES: dict[str, str] = {
     "Two auto-replying endpoints answering each other would do this forever; "
     "replies to {address} start again once it slows down.",
     "discovery_answered": "Answered a discovery request from {address}: this machine is visible on the network.",
+    "sent_on": "The datagram to {address} left on: {interfaces}.",
     "recording_stopped": "Recording stopped here: events came faster than they could be written (or the "
     "{limit}-byte limit was reached). The tab's counters and saved data stay exact.",
 }

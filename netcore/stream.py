@@ -113,6 +113,7 @@ class StreamEndpoint(Endpoint):
         self._close(conn, CloseReason.ERROR)
 
     def _receive(self, conn: Connection) -> None:
+        self._step("recv", str(RECV_SIZE), conn.peer)
         try:
             data = conn.sock.recv(RECV_SIZE)
         except BlockingIOError:
@@ -189,6 +190,8 @@ class StreamEndpoint(Endpoint):
     def _send_chunk(self, conn: Connection) -> bool:
         """One ``send()``; False when the kernel is full or the connection ended."""
         view = conn.outbox[0]
+        if self.gate.enabled:
+            self._step("send", f"{min(len(view), SEND_CHUNK)} bytes", conn.peer)
         try:
             sent = conn.sock.send(view[:SEND_CHUNK])
         except BlockingIOError:

@@ -119,9 +119,9 @@ class TcpClient(StreamEndpoint):
                             lambda: socket.socket(family, socket.SOCK_STREAM))
         self._pending_sock = sock
         self.remote_address = target
-        sock.setblocking(False)
-        self._trace("setblocking", "False", "ok")
+        self._traced("setblocking", "False", lambda: sock.setblocking(False))
         self._set_state(State.CONNECTING, remote=target)
+        self._step("connect", sockaddr_repr(*target))
         code = sock.connect_ex(raw)
         if code == 0:
             self._trace("connect", sockaddr_repr(*target), "ok")

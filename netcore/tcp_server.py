@@ -128,7 +128,8 @@ class TcpServer(StreamEndpoint):
 
     def _on_acceptable(self, _mask: int) -> None:
         assert self._listener is not None
-        for _ in range(ACCEPTS_PER_WAKE):
+        for _ in range(1 if self.gate.enabled else ACCEPTS_PER_WAKE):  # step mode: one accept() per Next
+            self._step("accept", "")
             try:
                 conn_sock, raw_peer = self._listener.accept()
             except BlockingIOError:

@@ -9,6 +9,7 @@ read and counted exactly, and their payload is reported as an overflow.
 
 from __future__ import annotations
 
+import errno
 import ipaddress
 import selectors
 import socket
@@ -23,7 +24,8 @@ from netcore.peerstate import REPLY_RATE, BoundedCounts, ReplyLimiter
 from netcore.problems import NOTICES, Problem, explain, fill
 from netcore.replies import MessageContext, ReplyRule
 from netcore.sockopts import family_for, sockaddr_repr, socket_args
-from netcore.validation import check_host, check_port, is_ip_address, is_ipv6
+from netcore.udp_lan import UdpLanMixin
+from netcore.validation import check_host, check_port, input_error, is_ip_address, is_ipv6
 from netcore.worker import PAUSED_POLL_SECONDS, Endpoint, address_of, describe_error, monotonic
 
 MAX_DATAGRAM = 65535
@@ -43,17 +45,29 @@ class UdpConfig:
     broadcast: bool = False
     reply: ReplyRule | None = None
     reuse_address: bool = False
+    receive_buffer: int | None = None
+    """Bytes to ask for with ``SO_RCVBUF`` (the system may give less); None: its default."""
     reply_rate: float | None = REPLY_RATE
     """Auto-replies a second to one peer (as many again may go at once); None: no limit."""
+    interface: str | None = None
+    """The interface (name such as ``eth0``, or one of its addresses) for multicast and broadcast."""
+    ttl: int | None = None
+    """Multicast TTL (IPv6: hops); None: the system's default (1)."""
+    multicast_loop: bool | None = None
+    """Whether this machine hears its own multicast; None: the system's default (yes)."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "host", check_host(self.host))
         object.__setattr__(self, "port", check_port(self.port))
+        if self.receive_buffer is not None and self.receive_buffer <= 0:
+            raise ValueError(f"receive_buffer must be positive, not {self.receive_buffer}")
         if self.reply_rate is not None and not 0 < self.reply_rate < float("inf"):
             raise ValueError(f"reply_rate must be a positive number or None, not {self.reply_rate!r}")
+        if self.ttl is not None and (not isinstance(self.ttl, int) or not 0 <= self.ttl <= 255):
+            raise input_error("count_invalid", {"field": "ttl", "low": "0", "high": "255", "value": str(self.ttl)})
 
 
-class UdpEndpoint(Endpoint):
+class UdpEndpoint(UdpLanMixin, Endpoint):
     """One bound UDP socket."""
 
     kind = "udp"
@@ -105,11 +119,14 @@ class UdpEndpoint(Endpoint):
         self._submit(lambda: self._set_option(socket.SOL_SOCKET, socket.SO_BROADCAST, enabled,
                                               "SOL_SOCKET, SO_BROADCAST"))
 
-    def join_group(self, group: str, interface: str = "0.0.0.0") -> None:
-        """Join the IPv4 multicast ``group`` on the interface with address ``interface``."""
+    def join_group(self, group: str, interface: str = "") -> None:
+        """Join the multicast ``group`` (IPv4, or IPv6 such as ``ff02::1:3``) on ``interface``.
+
+        ``interface`` is a name (``eth0``) or an address of it; empty: the configured one, else any.
+        """
         self._submit(lambda: self._membership(group, interface, join=True))
 
-    def leave_group(self, group: str, interface: str = "0.0.0.0") -> None:
+    def leave_group(self, group: str, interface: str = "") -> None:
         """Leave a group joined with :meth:`join_group`."""
         self._submit(lambda: self._membership(group, interface, join=False))
 
@@ -117,6 +134,9 @@ class UdpEndpoint(Endpoint):
 
     def _open(self) -> None:
         host, port = self.config.host, int(self.config.port)
+        if not self._choose_interface():
+            self._final_state = State.ERROR
+            raise OSError(errno.ENODEV, "no such interface")
         try:
             self._sock = self._make_socket(host, port)
         except OSError as exc:
@@ -134,8 +154,8 @@ class UdpEndpoint(Endpoint):
         try:
             self._socket_options(sock, family, host)
             self._traced("bind", sockaddr_repr(host, port), lambda: sock.bind((host, port)))
-            sock.setblocking(False)
-            self._trace("setblocking", "False", "ok")
+            self._multicast_options(sock)
+            self._traced("setblocking", "False", lambda: sock.setblocking(False))
         except BaseException:
             self._close_socket(sock)
             raise
@@ -145,6 +165,10 @@ class UdpEndpoint(Endpoint):
         if self.config.reuse_address:
             self._traced("setsockopt", "SOL_SOCKET, SO_REUSEADDR, 1",
                          lambda: sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1))
+        if self.config.receive_buffer is not None:
+            size = self.config.receive_buffer
+            self._traced("setsockopt", f"SOL_SOCKET, SO_RCVBUF, {size}",
+                         lambda: sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, size))
         if self.config.broadcast:
             self._traced("setsockopt", "SOL_SOCKET, SO_BROADCAST, 1",
                          lambda: sock.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1))
@@ -166,13 +190,14 @@ class UdpEndpoint(Endpoint):
         if mask & selectors.EVENT_WRITE:
             self._drain_outbox()
         if mask & selectors.EVENT_READ:
-            for _ in range(DATAGRAMS_PER_WAKE):
+            for _ in range(1 if self.gate.enabled else DATAGRAMS_PER_WAKE):  # step mode: one recvfrom() per Next
                 if not self._receive_one():
                     break
             self._flush_overflow()
 
     def _receive_one(self) -> bool:
         assert self._sock is not None
+        self._step("recvfrom", str(MAX_DATAGRAM))
         try:
             data, raw = self._sock.recvfrom(MAX_DATAGRAM)
         except BlockingIOError:
@@ -302,7 +327,13 @@ class UdpEndpoint(Endpoint):
     def _sendto_now(self, data: bytes, raw: tuple[object, ...], shown: Address, cost: int = 0) -> bool:
         """One ``sendto``; False if the kernel would block (kept in the outbox, still in ``budget``)."""
         assert self._sock is not None
+        fanout = self._fanout_interfaces(shown[0])
+        if fanout is not None:  # broadcast (or multicast) with no route to lean on: out of each interface
+            self._send_fanout(data, shown, fanout)
+            self.budget.done(cost)
+            return True
         args = f"{len(data)} bytes, {sockaddr_repr(*shown)}"
+        self._step("sendto", args, shown)
         try:
             sent = self._sock.sendto(data, raw)
         except BlockingIOError:
@@ -347,30 +378,6 @@ class UdpEndpoint(Endpoint):
         except OSError as exc:
             self._report(exc, "setsockopt")
 
-    def _membership(self, group: str, interface: str, join: bool) -> None:
-        assert self._sock is not None
-        if not _is_ipv4_multicast(group):
-            self._emit_problem(Problem("not_multicast", {"host": group}), "setsockopt")
-            return
-        option, label = ((socket.IP_ADD_MEMBERSHIP, "IP_ADD_MEMBERSHIP") if join
-                         else (socket.IP_DROP_MEMBERSHIP, "IP_DROP_MEMBERSHIP"))
-        sock = self._sock
-        try:
-            request = socket.inet_aton(group) + socket.inet_aton(interface)
-            self._traced("setsockopt", f"IPPROTO_IP, {label}, inet_aton({group!r}) + inet_aton({interface!r})",
-                         lambda: sock.setsockopt(socket.IPPROTO_IP, option, request))
-        except OSError as exc:
-            self._report(exc, "setsockopt", host=group, address=group)
-            return
-        code = "joined_group" if join else "left_group"
-        self._notice(code, {"group": group, "interface": interface})
-
     def _notice(self, code: str, params: dict[str, str]) -> None:
         self._emit(Notice(endpoint=self.name, code=code, message=fill(NOTICES[code], params), params=params))
 
-
-def _is_ipv4_multicast(group: str) -> bool:
-    try:
-        return ipaddress.IPv4Address(group).is_multicast
-    except ValueError:
-        return False

@@ -22,8 +22,9 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from netcore.eventqueue import EventQueue
-from netcore.events import Address, ErrorEvent, Event, SocketCall, State, StateChanged
+from netcore.events import Address, ErrorEvent, Event, SocketCall, State, StateChanged, StepPending
 from netcore.problems import Problem, explain
+from netcore.stepgate import StepCancelled, StepGate
 
 T = TypeVar("T")
 Handler = Callable[[int], None]
@@ -114,6 +115,8 @@ class Endpoint:
         self._final_state = State.STOPPED
         self._in_loop = False
         self.stop_asked = False
+        self.gate = StepGate()
+        """Step mode: the worker waits here before each real socket call (see :mod:`netcore.stepgate`)."""
 
     # ---- front-end side (any thread) ----
 
@@ -135,11 +138,24 @@ class Endpoint:
         if thread is None:
             return True
         self.stop_asked = True  # seen at once by a worker still busy in a blocking call (e.g. DNS)
+        self.gate.cancel()  # and by one waiting at the step gate
         self._submit(self._request_stop)
         if thread is threading.current_thread() or timeout <= 0:
             return not thread.is_alive()
         thread.join(timeout)
         return not thread.is_alive()
+
+    def set_step_mode(self, enabled: bool) -> None:
+        """Step mode on: stop before each real socket call until :meth:`step_next` (thread-safe)."""
+        self.gate.set_enabled(enabled)
+
+    def step_next(self) -> None:
+        """Step mode: run exactly the call the worker waits to make (thread-safe)."""
+        self.gate.next()
+
+    def step_continue(self) -> None:
+        """Step mode off: run freely from here (thread-safe)."""
+        self.gate.resume()
 
     @property
     def running(self) -> bool:
@@ -162,6 +178,8 @@ class Endpoint:
             self._set_state(State.STARTING)
             if self._start_sockets():
                 self._loop()
+        except StepCancelled:  # stopped while waiting at the step gate: a normal stop
+            pass
         except Exception as exc:  # noqa: BLE001 - a bug must be reported, not end the thread silently
             self._emit_problem(Problem("internal_error", {"detail": repr(exc)}), fatal=True)
             self._final_state = State.ERROR
@@ -266,6 +284,7 @@ class Endpoint:
         describe: Callable[[T], str] = _ok,
     ) -> T:
         """Run one socket call and trace it, result or error (the error re-raised)."""
+        self._step(call, args, peer)
         try:
             result = action()
         except OSError as exc:
@@ -273,6 +292,14 @@ class Endpoint:
             raise
         self._trace(call, args, describe(result), peer=peer)
         return result
+
+    def _step(self, call: str, args: str, peer: Address | None = None) -> None:
+        """Step mode's gate before a real call (one attribute read when step mode is off)."""
+        if self.gate.enabled and not self.stop_asked:  # stopping: the closing calls run freely
+            self.gate.wait_turn(call, args, lambda c, a: self._announce(c, a, peer))
+
+    def _announce(self, call: str, args: str, peer: Address | None) -> None:
+        self._events.put(StepPending(endpoint=self.name, call=call, args=args, peer=peer))
 
     def _emit_problem(
         self, problem: Problem, call: str | None = None, peer: Address | None = None, fatal: bool = False

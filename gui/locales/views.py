@@ -8,6 +8,16 @@ matching Python line. The lesson pages use them too.
 from __future__ import annotations
 
 VIEWS_EN: dict[str, str] = {
+    "step.mode": "Step",
+    "step.next": "Next",
+    "step.continue": "Continue",
+    "step.held": "Next: {call} — {what}",
+    "step.off": "Step mode: SocketLab will stop before each real socket call; press Start, or wait for a peer.",
+    "step.note.accept": "A client has already connected: the kernel finished the handshake and keeps the "
+                        "connection in the listen backlog until accept() takes it.",
+    "step.note.recv": "Bytes (or the peer's FIN) have arrived and wait in the receive buffer until recv() runs.",
+    "step.note.recvfrom": "A datagram has arrived and waits in the receive buffer until recvfrom() runs.",
+    "life.next": "next: {call}",
     "menu.save_session": "Save session…",
     "menu.open_session": "Open session…",
     "menu.export_chart": "Export chart…",
@@ -134,6 +144,15 @@ VIEWS_EN: dict[str, str] = {
 }
 
 VIEWS_ZH: dict[str, str] = {
+    "step.mode": "单步",
+    "step.next": "下一步",
+    "step.continue": "继续",
+    "step.held": "下一步：{call} —— {what}",
+    "step.off": "单步模式：SocketLab 会在每个真实的套接字调用之前停下；请点“启动”，或等待对方。",
+    "step.note.accept": "客户端已经连上了：内核完成了握手，并把连接放在监听队列中，直到 accept() 取走它。",
+    "step.note.recv": "字节（或对方的 FIN）已经到达，在接收缓冲区中等待，直到 recv() 运行。",
+    "step.note.recvfrom": "一个数据报已经到达，在接收缓冲区中等待，直到 recvfrom() 运行。",
+    "life.next": "下一步：{call}",
     "menu.save_session": "保存会话…",
     "menu.open_session": "打开会话…",
     "menu.export_chart": "导出时序图…",

@@ -57,6 +57,10 @@ ZH_PROBLEMS: dict[str, tuple[str, str]] = {
     "not_multicast": ("{host} 不是组播组地址。",
                       "IPv4 组播组的范围是 224.0.0.0 到 239.255.255.255（例如 239.1.2.3）。"),
     "other": ("{action} 失败：{detail}。", "请检查地址和端口，然后重试。"),
+    "interface_not_found": ("本机没有名为 {interface!} 的网络接口。",
+                            "请选择状态栏中列出的接口（如 eth0 这样的名称，或它的某个地址）。"),
+    "no_interface": ("发往 {address} 的数据报没有从任何接口发出：{detail}。",
+                     "请检查网线是否插好、接口是否已启用，或选择要使用的接口。"),
     "internal_error": ("SocketLab 自身出现故障，已停止这个端点：{detail}。",
                        "这是 SocketLab 的程序错误，不是你的网络问题。请重新启动它，"
                        "并附上 socketlab.log 文件报告这个问题。"),
@@ -76,6 +80,7 @@ ZH_NOTICES: dict[str, str] = {
     "reply_rate_limited": "已暂停对 {address} 的自动回复：每秒超过 {rate} 次回复。"
     "两个互相自动回复的端点会这样无休止地来回；等 {address} 慢下来后会恢复回复。",
     "discovery_answered": "已应答来自 {address} 的发现请求：本机在网络上可见。",
+    "sent_on": "发往 {address} 的数据报已从以下接口发出：{interfaces}。",
     "recording_stopped": "录制在此停止：事件来得比写入快（或达到了 {limit} 字节的上限）。"
     "标签页的计数和保存的数据仍然准确。",
 }

@@ -11,13 +11,14 @@ from __future__ import annotations
 import contextlib
 import time
 import tkinter as tk
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from tkinter import filedialog, ttk
 from typing import ClassVar, Protocol
 
 from gui.eventrows import log_event, problem_text
-from gui.i18n import tr
+from gui.i18n import later, tr
 from gui.i18n_tk import Texts
 from gui.logmodel import LogRecord
 from gui.settings import Settings, TabSettings
@@ -27,7 +28,7 @@ from gui.views.panel import ViewPanel
 from gui.widgets.address_row import AddressRow
 from gui.widgets.counters import CountersBar
 from gui.widgets.repeat import FileSender
-from gui.widgets.send_bar import SendBar, input_message
+from gui.widgets.send_bar import ENCODING_LABELS, SendBar, input_message
 from gui.widgets.traffic_log import COALESCE_AFTER, TrafficLog
 from netcore import EventQueue, InputError
 from netcore.events import (
@@ -72,7 +73,11 @@ class EndpointTab(ttk.Frame):
     kind: ClassVar[str] = ""
     host_key: ClassVar[str] = "conn.host"
     toggle_keys: ClassVar[tuple[str, str]] = ("conn.start", "conn.stop")
+    again_key: ClassVar[str] = ""
+    """The toggle's label after the endpoint ended by itself (the client's "Reconnect")."""
     file_chunk: ClassVar[int] = 64 * 1024
+    listens: ClassVar[bool] = True
+    """True for kinds that bind a port of their own (server, UDP): two tabs cannot share it."""
     number: int = 1
     """The "2" in "TCP Client 2" (set by the window)."""
 
@@ -92,6 +97,8 @@ class EndpointTab(ttk.Frame):
         self.texts = Texts()
         self.file_sender: FileSender | None = None
         self._stale = False
+        self._stopping = self._was_up = False
+        """True after the user asked to stop (so the end is not a surprise); True once it was up."""
         self._drawn_at = self._stats_at = 0.0
         self.display_var = tk.StringVar(self, self.prefs.display)
         self.time_var = tk.BooleanVar(self, self.prefs.timestamps)
@@ -104,18 +111,19 @@ class EndpointTab(ttk.Frame):
     # ---- layout ----
 
     def _build(self) -> None:
-        self.row = AddressRow(self, self.texts, self.host_key, self.toggle_keys)
+        self.row = AddressRow(self, self.texts, self.host_key, self.toggle_keys, self.again_key)
         self.row.toggle.configure(command=self.toggle)
         self.row.pack(fill="x")
         self.build_fields(self.row.extra)
         self.counters_bar = CountersBar(self, self.counters, on_reset=None)
         self.counters_bar.pack(side="bottom", fill="x", pady=(6, 0))
-        self.send_bar = SendBar(self, self.prefs, self.host.settings.quick, self.send_bytes)
+        self.send_bar = SendBar(self, self.prefs, self.host.settings.quick, self.send_bytes, self.counters_bar)
         self.send_bar.pack(side="bottom", fill="x")
         paned = ttk.PanedWindow(self, orient="horizontal")
         paned.pack(fill="both", expand=True, pady=(8, 8))
         left = ttk.Frame(paned)
-        self.views = ViewPanel(left, self.kind, self.texts, self.chosen_peer, self.chosen_connection)
+        self.views = ViewPanel(left, self.kind, self.texts, self.chosen_peer, self.chosen_connection,
+                               lambda: self.endpoint)
         self.views.pack(fill="both", expand=True)
         self._build_log_toolbar(self.views.log_frame)
         self.log = TrafficLog(self.views.log_frame, self.host.settings.scrollback)
@@ -127,10 +135,11 @@ class EndpointTab(ttk.Frame):
         self._paned = paned
         paned.bind("<Configure>", self._place_sash, add="+")
         self.send_bar.file_button.configure(command=self.choose_file)
-        self.send_bar.encoding.on_change(lambda enc: self.log.set_display(encoding=enc))
+        self.send_bar.encoding.on_change(self._set_encoding)
         self.row.host.bind("<KeyRelease>", lambda _e: self.row.clear_flags(), add="+")
         self.row.port.bind("<KeyRelease>", lambda _e: self.row.clear_flags(), add="+")
         self.row.port.bind("<Return>", lambda _e: self.toggle())
+        self.row.port.bind("<FocusOut>", lambda _e: self.running or self.row.check_port(), add="+")
 
     def _place_sash(self, event: tk.Event[tk.Misc]) -> None:
         """First layout: give the side panel about 335 px, the log the rest."""
@@ -143,12 +152,23 @@ class EndpointTab(ttk.Frame):
         bar = ttk.Frame(parent)
         bar.pack(fill="x", pady=(0, 4))
         self.texts.bind(ttk.Label(bar), "log.title").pack(side="left", padx=(0, 10))
-        for value, key in (("text", "view.text"), ("hex", "view.hex")):
-            button = ttk.Radiobutton(bar, variable=self.display_var, value=value, command=self.apply_display)
-            self.texts.bind(button, key).pack(side="left", padx=(0, 6))
+        self.text_button = ttk.Radiobutton(bar, variable=self.display_var, value="text", command=self.apply_display)
+        self.text_button.pack(side="left", padx=(0, 6))
+        self.texts.call(self._label_text_button)  # "Text as GBK": the send bar's encoding decodes the log too
+        button = ttk.Radiobutton(bar, variable=self.display_var, value="hex", command=self.apply_display)
+        self.texts.bind(button, "view.hex").pack(side="left", padx=(0, 6))
         check = ttk.Checkbutton(bar, variable=self.time_var, command=self.apply_display)
         self.texts.bind(check, "view.timestamps").pack(side="left", padx=(6, 0))
         self.texts.bind(ttk.Button(bar, command=self.clear_log, takefocus=False), "view.clear").pack(side="right")
+
+    def _set_encoding(self, encoding: str) -> None:
+        """The send bar's encoding is also the log's: redraw the rows and say so on the log's Text button."""
+        self.log.set_display(encoding=encoding)
+        self._label_text_button()
+
+    def _label_text_button(self) -> None:
+        encoding = self.log.encoding if hasattr(self, "log") else self.prefs.encoding
+        self.text_button.configure(text=tr("view.text_as", encoding=ENCODING_LABELS.get(encoding, encoding)))
 
     def apply_display(self) -> None:
         """Re-render the log after the text/hex or timestamp choice changed."""
@@ -172,7 +192,9 @@ class EndpointTab(ttk.Frame):
         return self.endpoint is not None
 
     def toggle(self) -> None:
-        """Start if stopped, stop if running."""
+        """Start if stopped, stop if running (not while held after an end the user did not ask for)."""
+        if self.row.holding:
+            return
         if self.running:
             self.stop()
         else:
@@ -187,11 +209,13 @@ class EndpointTab(ttk.Frame):
             self.row.flag(self.field_widget(error.field), partial(input_message, error))
             return False
         self.row.set_info("")
+        self.row.ended = self._stopping = self._was_up = False
         self.views.reset()
         self.host.register(endpoint.name, self)
         self.endpoint, self.endpoint_name = endpoint, endpoint.name
         self.remember()
         self.row.lock(True)
+        endpoint.set_step_mode(self.views.stepping.get())
         endpoint.start()
         return True
 
@@ -201,6 +225,7 @@ class EndpointTab(ttk.Frame):
             self.file_sender.cancel()
         self.send_bar.repeat.stop()
         if self.endpoint is not None:
+            self._stopping = True
             self.endpoint.stop(timeout=0)
 
     def close(self) -> None:
@@ -209,6 +234,22 @@ class EndpointTab(ttk.Frame):
         self.remember()
         self.spool.close()
         self.session.close()
+
+    def port_number(self) -> int | None:
+        """The port in the field (None if it is not one)."""
+        return self.row.port_number()
+
+    def avoid_ports(self, others: list[EndpointTab]) -> None:
+        """A new tab beside ``others`` of its kind: a listening kind takes a port none of them uses."""
+        if not self.listens:
+            return
+        used = {port for port in (other.port_number() for other in others) if port}
+        port = self.port_number()
+        while port and port in used and port < 65535:  # at most len(used) steps
+            port += 1
+        if port is not None and port != self.port_number():
+            self.row.port.delete(0, "end")
+            self.row.port.insert(0, str(port))
 
     def field_widget(self, field: str) -> ttk.Entry:
         """The widget that holds ``field`` (from an InputError)."""
@@ -219,7 +260,7 @@ class EndpointTab(ttk.Frame):
         prefs = self.prefs
         prefs.host = self.row.host.get().strip() or prefs.host
         with contextlib.suppress(InputError):  # keep the last good port when the field is not one
-            prefs.port = check_port(self.row.port.get())
+            prefs.port = check_port(self.row.typed_port or self.row.port.get())
         prefs.display, prefs.timestamps = self.display_var.get(), self.time_var.get()
         prefs.encoding, prefs.send_mode = self.send_bar.encoding.get(), self.send_bar.mode.get()
         prefs.line_ending = self.send_bar.line_ending.get()
@@ -261,14 +302,18 @@ class EndpointTab(ttk.Frame):
         detail = ""
         if event.state in (State.LISTENING, State.BOUND, State.CONNECTED):
             detail = self.state_detail(event)
-        elif event.state is State.CONNECTING:
-            detail = tr("state.to", address=format_address(event.remote))
+        self._was_up |= event.state in (State.LISTENING, State.CONNECTED, State.BOUND)
         self.row.set_state(event.state, detail)
         if event.local is not None:
             self.local_address = event.local
+            if event.state in (State.LISTENING, State.BOUND):
+                self.row.show_chosen_port(event.local[1])
         if event.state in (State.STOPPED, State.ERROR):
             self.endpoint, self.local_address = None, None
             self.row.lock(False)
+            self.row.show_chosen_port(None)
+            if self._was_up and not self._stopping:  # the peer closed, or an error: not the user's click
+                self.row.hold()
             if self.file_sender is not None:
                 self.file_sender.cancel()
             self.send_bar.repeat.stop()
@@ -322,12 +367,11 @@ class EndpointTab(ttk.Frame):
 
     def send_bar_progress(self, done: int, total: int) -> None:
         """Show how much of the file went out."""
-        self.send_bar.say(tr("file.progress", done=f"{done:,}", total=f"{total:,}",
-                             percent=f"{100 * done // max(total, 1)}"))
+        self.send_bar.say(later("file.progress", done=f"{done:,}", total=f"{total:,}",
+                                percent=f"{100 * done // max(total, 1)}"))
 
-    def _file_done(self, error: str | None) -> None:
-        text = tr("file.done") if error is None else error
-        self.send_bar.say(text, error=error is not None)
+    def _file_done(self, error: Callable[[], str] | None) -> None:
+        self.send_bar.say(later("file.done") if error is None else error, error=error is not None)
 
     # ---- hooks for subclasses ----
 

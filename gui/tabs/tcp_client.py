@@ -10,7 +10,7 @@ import tkinter as tk
 from tkinter import ttk
 from typing import ClassVar
 
-from gui.i18n import tr
+from gui.i18n import later
 from gui.tabs.base import EndpointTab, TabHost
 from netcore import TcpClient, TcpClientConfig
 from netcore.events import Event, State, StateChanged, format_address
@@ -26,6 +26,8 @@ class TcpClientTab(EndpointTab):
     kind: ClassVar[str] = "tcp_client"
     host_key: ClassVar[str] = "conn.server"
     toggle_keys: ClassVar[tuple[str, str]] = ("conn.connect", "conn.disconnect")
+    listens: ClassVar[bool] = False
+    again_key: ClassVar[str] = "conn.reconnect"
     endpoint: TcpClient | None
 
     def __init__(self, parent: tk.Misc, host: TabHost) -> None:
@@ -77,7 +79,7 @@ class TcpClientTab(EndpointTab):
 
     def send_bytes(self, data: bytes) -> bool:
         if self.endpoint is None or self.row.current is not State.CONNECTED:
-            self.send_bar.show_error(tr("send.not_connected"))
+            self.send_bar.show_error(later("send.not_connected"))
             return False
         self.endpoint.send(data)
         return True
@@ -88,13 +90,16 @@ class TcpClientTab(EndpointTab):
             self.endpoint.shutdown_write()
 
     def state_detail(self, event: StateChanged) -> str:
-        return format_address(event.remote)
+        """Nothing: the side panel names both ends, and the row has no room for an address."""
+        return ""
 
     def on_event(self, event: Event) -> None:
         super().on_event(event)
         if not isinstance(event, StateChanged) or event.endpoint != self.endpoint_name:
             return
-        if event.state is State.CONNECTED:
+        if event.state is State.CONNECTING:
+            self.remote_label.configure(text=format_address(event.remote))
+        elif event.state is State.CONNECTED:
             self.local_label.configure(text=format_address(event.local))
             self.remote_label.configure(text=format_address(event.remote))
         elif event.state in (State.STOPPED, State.ERROR):

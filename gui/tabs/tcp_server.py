@@ -11,7 +11,7 @@ import tkinter as tk
 from tkinter import ttk
 from typing import ClassVar
 
-from gui.i18n import tr
+from gui.i18n import later, tr
 from gui.tabs.base import EndpointTab, TabHost
 from gui.widgets.auto_reply import AutoReply
 from gui.widgets.peer_table import PeerTable
@@ -83,12 +83,12 @@ class TcpServerTab(EndpointTab):
 
     def send_bytes(self, data: bytes) -> bool:
         if self.endpoint is None or self.row.current is not State.LISTENING:
-            self.send_bar.show_error(tr("send.not_listening"))
+            self.send_bar.show_error(later("send.not_listening"))
             return False
         if self.send_to.get() == "selected":
             chosen = self.peers.selected()
             if not chosen:
-                self.send_bar.show_error(tr("send.select_client"))
+                self.send_bar.show_error(later("send.select_client"))
                 return False
             self.endpoint.send(data, chosen)
         else:

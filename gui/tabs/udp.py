@@ -1,22 +1,26 @@
 """The UDP tab: bind, send datagrams to a target or back to the last sender.
 
 Also the socket options a LAN test needs: broadcast on/off and joining an IPv4
-multicast group, plus the same auto-replies as the TCP server.
+multicast group, plus the same auto-replies as the TCP server. Sending while the
+socket is closed opens it first (the log says so) and sends once it is bound.
 """
 
 from __future__ import annotations
 
+import time
 import tkinter as tk
 from functools import partial
 from tkinter import ttk
 from typing import ClassVar
 
 from gui.i18n import tr
+from gui.logmodel import EVENT, LogRecord
 from gui.tabs.base import EndpointTab, TabHost
 from gui.widgets.auto_reply import AutoReply
+from gui.widgets.reserve import reserve_row
 from gui.widgets.send_bar import input_message
 from netcore import InputError, UdpConfig, UdpEndpoint
-from netcore.events import Address, DataReceived, DataSent, State, format_address
+from netcore.events import Address, DataReceived, DataSent, State, StateChanged, format_address
 from netcore.interfaces import bind_choices
 from netcore.replies import ReplyRule
 from netcore.validation import parse_host_port
@@ -35,6 +39,8 @@ class UdpTab(EndpointTab):
     def __init__(self, parent: tk.Misc, host: TabHost) -> None:
         self._last: Address | None = None
         self._shown_last: Address | None = None
+        self._waiting: list[tuple[bytes, Address | None]] = []
+        """Datagrams typed before the socket was bound (None: to the last sender)."""
         super().__init__(parent, host)
         self.row.host.configure(values=bind_choices(self.host.addresses()))
         self.target.insert(0, self.prefs.target)
@@ -49,9 +55,9 @@ class UdpTab(EndpointTab):
         check = ttk.Checkbutton(frame, variable=self.reply_last)
         self.texts.bind(check, "udp.reply_last").grid(row=1, column=0, columnspan=2, sticky="w", pady=(4, 0))
         self.last_sender = ttk.Label(frame, text="", font="TkFixedFont")
-        """Who sent the last datagram (shown once someone has)."""
+        """Who sent the last datagram (empty until someone has; its line is kept free)."""
         self.last_sender.grid(row=2, column=0, columnspan=2, sticky="w")
-        self.last_sender.grid_remove()
+        reserve_row(self.last_sender, 2, 1)
         self.broadcast = tk.BooleanVar(self, False)
         check = ttk.Checkbutton(frame, variable=self.broadcast, command=self._set_broadcast)
         self.texts.bind(check, "udp.broadcast").grid(row=3, column=0, columnspan=2, sticky="w", pady=(0, 6))
@@ -71,6 +77,20 @@ class UdpTab(EndpointTab):
             button = ttk.Button(row, command=partial(self.membership, join))
             self.texts.bind(button, key).pack(side="left", padx=(4, 0))
 
+    def avoid_ports(self, others: list[EndpointTab]) -> None:
+        """A port of its own, and a target that is not itself: another UDP tab, else the next port."""
+        super().avoid_ports(others)
+        own = self.port_number()
+        try:
+            host, port = parse_host_port(self.target.get(), "target")
+        except InputError:
+            host, port = "127.0.0.1", own or 0
+        if own and port == own:
+            other = next((p for p in (tab.port_number() for tab in others) if p and p != own), None)
+            target = other or (own + 1 if own < 65535 else own - 1)
+            self.target.delete(0, "end")
+            self.target.insert(0, format_address((host, target)))
+
     def make_endpoint(self, name: str) -> Endpoint:
         config = UdpConfig(host=self.row.host.get(), port=self.row.port.get(), broadcast=self.broadcast.get(),
                            reply=self.reply.rule())
@@ -82,21 +102,45 @@ class UdpTab(EndpointTab):
         return self.target if field == "target" else super().field_widget(field)
 
     def send_bytes(self, data: bytes) -> bool:
-        if self.endpoint is None or self.row.current is not State.BOUND:
-            self.send_bar.show_error(tr("send.not_open"))
-            return False
-        if self.reply_last.get():
-            self.endpoint.reply(data)
+        address: Address | None = None
+        if not self.reply_last.get():
+            try:
+                address = parse_host_port(self.target.get(), "target")
+            except InputError as error:
+                self.target.state(["invalid"])
+                self.send_bar.show_error(partial(input_message, error))
+                return False
+            self.prefs.target = self.target.get().strip()
+        if self.endpoint is None:
+            opened_at = time.time()  # before the engine's own rows
+            if not self.start():
+                return False
+            self.log.add(LogRecord(EVENT, opened_at, key="udp.opened_to_send"))
+        if self.row.current is not State.BOUND or self._waiting:
+            self._waiting.append((data, address))
             return True
-        try:
-            address = parse_host_port(self.target.get(), "target")
-        except InputError as error:
-            self.target.state(["invalid"])
-            self.send_bar.show_error(input_message(error))
-            return False
-        self.prefs.target = self.target.get().strip()
-        self.endpoint.send_to(data, address)
+        self._send(data, address)
         return True
+
+    def _send(self, data: bytes, address: Address | None) -> None:
+        assert self.endpoint is not None
+        if address is None:
+            self.endpoint.reply(data)
+        else:
+            self.endpoint.send_to(data, address)
+
+    def on_state(self, event: StateChanged) -> None:
+        """Bound: send what was typed before; ended: forget it (the error says why)."""
+        super().on_state(event)
+        if event.state is State.BOUND:
+            waiting, self._waiting = self._waiting, []
+            for data, address in waiting:
+                self._send(data, address)
+        elif event.state in (State.STOPPED, State.ERROR):
+            self._waiting = []
+
+    def _backlog(self) -> int:
+        return super()._backlog() + sum(len(data) for data, _ in self._waiting)
 
     def _set_broadcast(self) -> None:
         if self.endpoint is not None:
@@ -131,7 +175,6 @@ class UdpTab(EndpointTab):
     def _label_last_sender(self) -> None:
         if self._shown_last is not None:
             self.last_sender.configure(text=tr("udp.last_sender", address=format_address(self._shown_last)))
-            self.last_sender.grid()
 
     def retranslate(self) -> None:
         super().retranslate()

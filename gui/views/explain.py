@@ -38,3 +38,15 @@ def explain_item(item: Item) -> str:
         return explain_call(item.call_from)  # sent from here: send()/sendto()
     key = _ITEM_CALL.get(item.kind, "")
     return explain_call(key) if key else ""
+
+
+def first_sentence(call: str) -> str:
+    """The first sentence of ``call``'s explanation ("Claims a local address and port for this socket.")."""
+    name = call_name(call)
+    if not has(f"explain.{name}"):
+        return ""
+    text = tr(f"explain.{name}")
+    for stop in (". ", "。"):
+        if stop in text:
+            return text.split(stop, 1)[0] + stop.strip()
+    return text

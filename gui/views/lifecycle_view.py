@@ -30,9 +30,11 @@ CALL_LINE = 13
 LIT_SECONDS = 1.2
 PALETTE = {
     False: {"bg": "#ffffff", "box": "#eef3f8", "edge": "#8aa4c0", "text": "#202124", "dim": "#5f6368",
-            "lit": "#c8e6c9", "error": "#fde0dc", "error_edge": "#c5221f", "wait": "#1558b0", "arrow": "#9aa5b1"},
+            "lit": "#c8e6c9", "error": "#fde0dc", "error_edge": "#c5221f", "wait": "#1558b0", "arrow": "#9aa5b1",
+            "next": "#e37400"},
     True: {"bg": "#1f1f1f", "box": "#2d333b", "edge": "#5f6f80", "text": "#e8eaed", "dim": "#9aa0a6",
-           "lit": "#2e4f33", "error": "#4a2523", "error_edge": "#f28b82", "wait": "#8ab4f8", "arrow": "#5f6368"},
+           "lit": "#2e4f33", "error": "#4a2523", "error_edge": "#f28b82", "wait": "#8ab4f8", "arrow": "#5f6368",
+           "next": "#fcad70"},
 }
 
 
@@ -107,7 +109,8 @@ class LifecycleView(ttk.Frame):
         """Draw the endpoint's steps, then the chosen connection's life (server)."""
         self.canvas.delete("all")
         self._boxes = []
-        y = self._draw_life(self.model.life, 0, waiting=self.model.waiting)
+        held = self.model.next_step()
+        y = self._draw_life(self.model.life, 0, waiting=held or self.model.waiting)
         serial = self._chosen_serial()
         if self.model.kind == "tcp-server":
             self._draw_connection(serial, y + self._px(16))
@@ -155,9 +158,10 @@ class LifecycleView(ttk.Frame):
             fill, edge = colours["error"], colours["error_edge"]
         elif step.count and time.time() - step.time < LIT_SECONDS:
             fill = colours["lit"]
+        held = waiting and self.model.next_step() == step.name
         width = 3 if waiting else 1
-        canvas.create_rectangle(x, y, x + box, y + self._px(BOX_H), fill=fill,
-                                outline=colours["wait"] if waiting else edge, width=width)
+        outline = colours["next"] if held else colours["wait"] if waiting else edge
+        canvas.create_rectangle(x, y, x + box, y + self._px(BOX_H), fill=fill, outline=outline, width=width)
         canvas.create_text(x + box // 2, y + self._px(13), text=step_title(step), font=self.font,
                            fill=colours["text"])
         count = tr("life.count", n=f"{step.count:,}") if step.count else "—"
@@ -166,10 +170,11 @@ class LifecycleView(ttk.Frame):
         self._boxes.append((x, y, x + box, y + self._px(BOX_H), step))
         if waiting:
             key = f"life.waiting.{step.name}"
-            half = self.font.measure(tr(key)) // 2
+            label = tr("life.next", call=_next_text(self.model)) if held else tr(key)
+            half = self.font.measure(label) // 2
             right = max(self.canvas.winfo_width(), 2 * half + 8) - half - 4
-            canvas.create_text(min(max(x + box // 2, half + 4), right), y - self._px(3), anchor="s", text=tr(key),
-                               fill=colours["wait"], font=self.font)
+            canvas.create_text(min(max(x + box // 2, half + 4), right), y - self._px(3), anchor="s", text=label,
+                               fill=outline, font=self.font)
 
     def _draw_calls(self, step: Step, x: int, y: int, width: int, lines: int) -> int:
         """The step's own last call (or, with "Real calls", the last few of any kind), wrapped to fit."""
@@ -230,3 +235,9 @@ class LifecycleView(ttk.Frame):
 def _without_peer(line: str) -> str:
     """``accept() -> …`` from ``[127.0.0.1:5000] accept() -> …``: the connection's title names the peer."""
     return line.split("] ", 1)[1] if line.startswith("[") and "] " in line else line
+
+
+def _next_text(model: LifecycleModel) -> str:
+    """``bind(('0.0.0.0', 9000))``: the call step mode holds back, as it will run."""
+    pending = model.next_call
+    return f"{pending.call}({pending.args})" if pending is not None else ""

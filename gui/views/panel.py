@@ -12,16 +12,18 @@ import tkinter as tk
 from collections.abc import Callable
 from tkinter import ttk
 
+from gui.i18n import has, tr
 from gui.i18n_tk import Texts
-from gui.views.explain import explain_item
+from gui.views.explain import explain_item, first_sentence
 from gui.views.lifecycle_view import LifecycleView
 from gui.views.rate_view import RateView
 from gui.views.sequence_view import SequenceView
-from netcore.events import Address, Event
+from netcore.events import Address, Event, StepPending
 from netcore.session.lifecycle import LifecycleModel
 from netcore.session.rates import RateHistory, RateModel
 from netcore.session.sequence import SequenceModel
 from netcore.session.streammap import StreamNote
+from netcore.worker import Endpoint
 
 VIEWS = ("log", "sequence", "calls", "rate")
 REDRAW_INTERVAL = 0.1
@@ -34,21 +36,26 @@ class ViewPanel(ttk.Frame):
 
     def __init__(self, parent: tk.Misc, kind: str, texts: Texts,
                  chosen_peer: Callable[[], Address | None] | None = None,
-                 chosen_connection: Callable[[], int | None] | None = None) -> None:
+                 chosen_connection: Callable[[], int | None] | None = None,
+                 endpoint: Callable[[], Endpoint | None] | None = None) -> None:
         super().__init__(parent)
+        self.endpoint = endpoint or (lambda: None)
+        self.stepping = tk.BooleanVar(self, False)
         self.kind = kind
         self.chosen_peer = chosen_peer
         self.sequence = SequenceModel(kind)
         self.lifecycle = LifecycleModel(kind)
         self.rates = RateModel()
         self.current = tk.StringVar(self, "log")
+        self._held_shown = False
         self._drawn_at = 0.0
         switch = ttk.Frame(self)
         switch.pack(fill="x", pady=(0, 4))
-        texts.bind(ttk.Label(switch), "view.show").pack(side="left", padx=(0, 8))
         for view in VIEWS:
             button = ttk.Radiobutton(switch, variable=self.current, value=view, command=self.show, takefocus=False)
-            texts.bind(button, f"view.{view}").pack(side="left", padx=(0, 10))
+            texts.bind(button, f"view.{view}").pack(side="left", padx=(0, 8))
+        if endpoint is not None:
+            self._build_step_bar(switch, texts)
         self.body = ttk.Frame(self)
         self.body.pack(fill="both", expand=True)
         self.log_frame = ttk.Frame(self.body)
@@ -72,6 +79,56 @@ class ViewPanel(ttk.Frame):
             self.after_cancel(self._job)
             self._job = None
 
+    # ---- step mode ----
+
+    def _build_step_bar(self, bar: ttk.Frame, texts: Texts) -> None:
+        """``[✓] Step`` at the right of the switch row; while stepping, a row with Next, Continue and the held call."""
+        check = ttk.Checkbutton(bar, variable=self.stepping, command=self._step_toggled, takefocus=False)
+        texts.bind(check, "step.mode").pack(side="right")
+        self.step_bar = ttk.Frame(self)
+        self.next_button = texts.bind(ttk.Button(self.step_bar, command=self.step_next, state="disabled",
+                                                 takefocus=False), "step.next")
+        self.next_button.pack(side="left")
+        self.continue_button = texts.bind(ttk.Button(self.step_bar, command=self.step_continue, takefocus=False),
+                                          "step.continue")
+        self.continue_button.pack(side="left", padx=(4, 8))
+        self.step_line = ttk.Label(self.step_bar, foreground="#e37400")
+        self.step_line.pack(side="left", fill="x", expand=True)
+        self.step_line.bind("<Configure>", lambda e: self.step_line.configure(wraplength=max(160, e.width - 4)))
+
+    def _step_toggled(self) -> None:
+        endpoint = self.endpoint()
+        if endpoint is not None:
+            endpoint.set_step_mode(self.stepping.get())
+        self._show_step()
+
+    def step_next(self) -> None:
+        """Next: run exactly the call shown."""
+        endpoint = self.endpoint()
+        if endpoint is not None:
+            endpoint.step_next()
+
+    def step_continue(self) -> None:
+        """Continue: step mode off, run freely."""
+        self.stepping.set(False)
+        self._step_toggled()
+
+    def _show_step(self) -> None:
+        """The held call, what it does, and what only real sockets show at that moment."""
+        if not hasattr(self, "step_bar"):
+            return
+        if not self.stepping.get():
+            self.step_bar.pack_forget()
+            return
+        self.step_bar.pack(fill="x", before=self.body, pady=(0, 4))
+        pending = self.lifecycle.next_call
+        self.next_button.configure(state="normal" if pending is not None else "disabled")
+        text = tr("step.off") if pending is None else tr("step.held", call=f"{pending.call}({pending.args})",
+                                                           what=first_sentence(pending.call))
+        if pending is not None and has(f"step.note.{pending.call}"):
+            text += " " + tr(f"step.note.{pending.call}")
+        self.step_line.configure(text=text)
+
     def _history(self) -> RateHistory:
         peer = self.chosen_peer() if self.chosen_peer is not None else None
         history = self.rates.peer(peer) if peer is not None else None
@@ -94,6 +151,9 @@ class ViewPanel(ttk.Frame):
         self.sequence.feed(event)
         self.lifecycle.feed(event)
         self.rates.feed(event)
+        if isinstance(event, StepPending) or (self.lifecycle.next_call is None and self._held_shown):
+            self._held_shown = self.lifecycle.next_call is not None
+            self._show_step()
 
     def note(self, note: StreamNote) -> None:
         """What the window saw on both ends: how send() and recv() calls lined up."""

@@ -2,18 +2,23 @@
 
 Also the line under it, which says what is going on in words: a field's input
 error (the field itself turns red), a start failure's hint, or which addresses
-other machines can use to reach a listening server.
+other machines can use to reach a listening server. That line always has room
+for two lines of text, so the log below does not jump when it appears.
 """
 
 from __future__ import annotations
 
 import tkinter as tk
 from collections.abc import Callable
+from functools import partial
 from tkinter import ttk
 
 from gui.i18n import tr
 from gui.i18n_tk import Texts
+from gui.widgets.reserve import reserve_row
+from gui.widgets.send_bar import input_message
 from netcore.events import State
+from netcore.validation import InputError, check_port
 
 STATE_COLORS = {
     State.STOPPED: "#80868b", State.STARTING: "#e37400", State.CONNECTING: "#e37400",
@@ -22,20 +27,31 @@ STATE_COLORS = {
 }
 INFO_COLORS = {"info": "", "error": "#d93025", "ok": "#188038"}
 RUNNING = (State.STARTING, State.LISTENING, State.CONNECTING, State.CONNECTED, State.BOUND)
+HOLD_MS = 1000
+"""How long the toggle stays disabled after the endpoint ended by itself (a late click must not restart it)."""
 
 
 class AddressRow(ttk.Frame):
     """Host combobox, port entry, room for extra fields, the toggle and the state label."""
 
-    def __init__(self, parent: tk.Misc, texts: Texts, host_key: str, toggle_keys: tuple[str, str]) -> None:
+    def __init__(self, parent: tk.Misc, texts: Texts, host_key: str, toggle_keys: tuple[str, str],
+                 again_key: str = "") -> None:
         super().__init__(parent)
         self.texts = texts
         self.toggle_keys = toggle_keys
+        self.again_key = again_key
+        """The toggle's label after the endpoint ended by itself (e.g. "Reconnect"); "" for the usual one."""
+        self.ended = False
+        """True after the endpoint ended without the user asking (the peer closed, an error)."""
+        self._hold: str | None = None
+        self.typed_port = ""
+        """``0`` while the port field shows the port the OS chose for a typed 0; else ""."""
         self.current = State.STOPPED
         self._state_detail = ""
         self._info: tuple[Callable[[], str], str] = (str, "info")
         row = ttk.Frame(self)
-        row.pack(fill="x")
+        row.grid(row=0, column=0, sticky="ew")
+        self.columnconfigure(0, weight=1)
         texts.bind(ttk.Label(row), host_key).pack(side="left")
         self.host = ttk.Combobox(row, width=20)
         self.host.pack(side="left", padx=(4, 10))
@@ -50,7 +66,9 @@ class AddressRow(ttk.Frame):
         self.state_label = ttk.Label(row, anchor="w")
         self.state_label.pack(side="left", fill="x", expand=True)
         self.info_label = ttk.Label(self, anchor="w", justify="left")
-        """The line under the row; packed only while it has something to say."""
+        """The line under the row: always there, two lines high, empty when there is nothing to say."""
+        self.info_label.grid(row=1, column=0, sticky="new", pady=(4, 0))
+        reserve_row(self.info_label, 1, 2, pad=4)
         self.info_label.bind("<Configure>", lambda e: self.info_label.configure(wraplength=max(200, e.width - 8)))
         texts.call(self._redraw)
 
@@ -70,7 +88,8 @@ class AddressRow(ttk.Frame):
 
     def _redraw(self) -> None:
         running = self.current in RUNNING
-        self.toggle.configure(text=tr(self.toggle_keys[1] if running else self.toggle_keys[0]))
+        idle_key = self.again_key if self.ended and self.again_key else self.toggle_keys[0]
+        self.toggle.configure(text=tr(self.toggle_keys[1] if running else idle_key))
         label = tr(f"state.{self.current.value}")
         if self._state_detail:
             label = f"{label}: {self._state_detail}"
@@ -78,16 +97,62 @@ class AddressRow(ttk.Frame):
         text, kind = self._info
         shown = text()
         self.info_label.configure(text=shown, foreground=INFO_COLORS[kind])
-        if shown and not self.info_label.winfo_manager():
-            self.info_label.pack(fill="x", pady=(4, 0))
-        elif not shown:
-            self.info_label.pack_forget()
 
-    def flag(self, widget: ttk.Entry, message: Callable[[], str]) -> None:
+    def flag(self, widget: ttk.Entry, message: Callable[[], str], focus: bool = True) -> None:
         """Mark ``widget`` invalid (red) and say why (``message()``) on the info line; focus it."""
         widget.state(["invalid"])
-        widget.focus_set()
+        if focus:
+            widget.focus_set()
         self.set_info_from(message, "error")
+
+    def port_number(self) -> int | None:
+        """The port in the field (None if it is not one)."""
+        try:
+            return check_port(self.port.get())
+        except InputError:
+            return None
+
+    def check_port(self) -> bool:
+        """Flag the port field (without taking the focus) if it holds something that is not a port."""
+        text = self.port.get()
+        try:
+            if text.strip():
+                check_port(text)
+        except InputError as error:
+            self.flag(self.port, partial(input_message, error), focus=False)
+            return False
+        return True
+
+    def show_chosen_port(self, port: int | None) -> None:
+        """Port 0 asked the OS to choose: show the ``port`` it chose while running, 0 again after (None)."""
+        if (port is not None and self.port.get().strip() != "0") or (port is None and not self.typed_port):
+            return
+        self.typed_port = "0" if port is not None else ""
+        locked = self.port.instate(["disabled"])
+        self.port.state(["!disabled"])
+        self.port.delete(0, "end")
+        self.port.insert(0, "0" if port is None else str(port))
+        if locked:
+            self.port.state(["disabled"])
+
+    def hold(self) -> None:
+        """The endpoint ended by itself: disable the toggle for :data:`HOLD_MS`, so the click
+        meant for Disconnect does not connect again; its new label says what it does now."""
+        self.ended = True
+        self._redraw()
+        self.toggle.state(["disabled"])
+        if self._hold is not None:
+            self.after_cancel(self._hold)
+        self._hold = self.after(HOLD_MS, self._release)
+
+    def _release(self) -> None:
+        self._hold = None
+        self.toggle.state(["!disabled"])
+
+    @property
+    def holding(self) -> bool:
+        """True while the toggle is held after an end the user did not ask for."""
+        return self._hold is not None
 
     def clear_flags(self, *widgets: ttk.Entry) -> None:
         """Un-mark fields (after a successful check)."""

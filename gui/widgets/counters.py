@@ -1,4 +1,8 @@
-"""The counters line under each tab: bytes and messages in and out, rates, reset."""
+"""The counters line under each tab: bytes and messages in and out, rates, reset.
+
+While a rate is not zero, a timer redraws the line every :data:`RATE_TICK_MS`,
+so the rate falls to zero when traffic stops even though no event arrives.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,8 @@ from tkinter import ttk
 from gui.i18n import tr
 from gui.i18n_tk import Texts
 from gui.traffic import Counters, human_rate
+
+RATE_TICK_MS = 250
 
 
 class CountersBar(ttk.Frame):
@@ -28,7 +34,9 @@ class CountersBar(ttk.Frame):
         self.sent.pack(side="left", padx=(0, 16))
         self.rate.pack(side="left")
         self._shown: tuple[object, ...] = ()
+        self._job: str | None = None
         self.texts.call(self._redraw)
+        self.bind("<Destroy>", self._destroyed, add="+")
 
     def reset(self) -> None:
         """Zero the counters (the log and the spooled data are kept)."""
@@ -44,6 +52,17 @@ class CountersBar(ttk.Frame):
         state = (c.bytes_in, c.msgs_in, c.bytes_out, c.msgs_out, round(c.rate_in), round(c.rate_out))
         if state != self._shown:
             self._redraw()
+        if not c.idle and self._job is None:
+            self._job = self.after(RATE_TICK_MS, self._tick)
+
+    def _tick(self) -> None:
+        self._job = None
+        self.refresh()
+
+    def _destroyed(self, event: tk.Event[tk.Misc]) -> None:
+        if event.widget is self and self._job is not None:
+            self.after_cancel(self._job)
+            self._job = None
 
     def _redraw(self) -> None:
         c = self.counters

@@ -1,8 +1,10 @@
 """The TCP server's client list: address, connected since, bytes in and out.
 
 Kept by the tab from PeerConnected / DataReceived / DataSent / PeerClosed events;
-byte columns are redrawn at most once per :meth:`PeerTable.refresh`. Several rows
-can be selected to send to them or disconnect them.
+byte columns are redrawn at most once per :meth:`PeerTable.refresh`, and widen
+(taking the room from the address column) when a number outgrows them, so
+2,010,152 never shows as "2,010". Several rows can be selected to send to them
+or disconnect them.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import time
 import tkinter as tk
 from dataclasses import dataclass
+from tkinter import font as tkfont
 from tkinter import ttk
 
 from gui.i18n_tk import Texts
@@ -17,6 +20,9 @@ from gui.theme import scale_factor
 from netcore.events import Address, format_address
 
 COLUMNS = ("address", "since", "in", "out")
+CELL_PAD = 14
+"""Pixels a cell needs beside its text (the theme's padding)."""
+MIN_ADDRESS = 90
 
 
 @dataclass
@@ -47,6 +53,8 @@ class PeerTable(ttk.Frame):
             texts.heading(self.tree, column, key)
             self.tree.column(column, width=round(width * factor), minwidth=36, stretch=column == "address")
             self.tree.column(column, anchor="w" if column in ("address", "since") else "e")
+        name = str(ttk.Style(self).lookup("Treeview", "font")) or "TkDefaultFont"
+        self.font = tkfont.nametofont(name, root=self)
         scroll = ttk.Scrollbar(self, orient="vertical", command=self.tree.yview)
         self.tree.configure(yscrollcommand=scroll.set)
         self.tree.grid(row=0, column=0, sticky="nsew")
@@ -92,8 +100,20 @@ class PeerTable(ttk.Frame):
         for row in self.rows.values():
             if row.dirty:
                 row.dirty = False
-                self.tree.set(row.iid, "in", f"{row.bytes_in:,}")
-                self.tree.set(row.iid, "out", f"{row.bytes_out:,}")
+                for column, value in (("in", row.bytes_in), ("out", row.bytes_out)):
+                    text = f"{value:,}"
+                    self.tree.set(row.iid, column, text)
+                    self._fit(column, text)
+
+    def _fit(self, column: str, text: str) -> None:
+        """Widen ``column`` to show ``text`` whole, narrowing the address column by as much."""
+        need = self.font.measure(text) + round(CELL_PAD * scale_factor(self))
+        width = int(self.tree.column(column, "width"))
+        if need <= width:
+            return
+        address = int(self.tree.column("address", "width"))
+        self.tree.column(column, width=need)
+        self.tree.column("address", width=max(MIN_ADDRESS, address - (need - width)))
 
     def selected(self) -> list[Address]:
         """The selected clients, in table order."""

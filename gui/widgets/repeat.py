@@ -16,7 +16,7 @@ from pathlib import Path
 from tkinter import ttk
 from typing import IO
 
-from gui.i18n import tr
+from gui.i18n import later, tr
 from gui.i18n_tk import Texts
 
 MAX_INTERVAL_MS = 3_600_000
@@ -34,9 +34,12 @@ def parse_count(text: str, field: str, low: int, high: int) -> int | str:
 class RepeatControls(ttk.Frame):
     """``Repeat every [1000] ms × [10] [Repeat]``; the button turns into Stop."""
 
-    def __init__(self, parent: tk.Misc, texts: Texts, send: Callable[[], bool]) -> None:
+    def __init__(self, parent: tk.Misc, texts: Texts, send: Callable[[], bool],
+                 on_error: Callable[[Callable[[], str] | None], None] | None = None) -> None:
         super().__init__(parent)
         self._send_input = send
+        self._on_error = on_error or (lambda _message: None)
+        self._message: Callable[[], str] = str
         self.texts = texts
         self.sent = 0
         self.total = 0
@@ -62,22 +65,26 @@ class RepeatControls(ttk.Frame):
         self.button.configure(text=tr("repeat.stop" if self.active else "repeat.start"))
 
     def toggle(self) -> None:
-        """Start repeating, or stop."""
+        """Start repeating, or stop; a wrong field is said through ``on_error``."""
         if self.active:
             self.stop()
         else:
-            self.start()
+            message = self.start()
+            self._on_error(None if message is None else self._message)
 
     def start(self) -> str | None:
         """Begin; returns an error message (and does nothing) if a field is wrong."""
-        interval = parse_count(self.interval.get(), "interval", 1, MAX_INTERVAL_MS)
-        count = parse_count(self.count.get(), "count", 0, MAX_COUNT)
-        for widget, value in ((self.interval, interval), (self.count, count)):
-            widget.state(["invalid" if isinstance(value, str) else "!invalid"])
+        values: list[int] = []
+        for field, entry, low, high in (("interval", self.interval, 1, MAX_INTERVAL_MS),
+                                        ("count", self.count, 0, MAX_COUNT)):
+            value = parse_count(entry.get(), field, low, high)
+            entry.state(["invalid" if isinstance(value, str) else "!invalid"])
             if isinstance(value, str):
+                typed = entry.get()
+                self._message = lambda: str(parse_count(typed, field, low, high))  # noqa: B023  # returned at once
                 return value
-        assert isinstance(interval, int) and isinstance(count, int)
-        self.sent, self.total, self._interval = 0, count, interval
+            values.append(value)
+        self.sent, self._interval, self.total = 0, values[0], values[1]
         self._job = self.after(0, self._tick)
         self._label()
         return None
@@ -114,11 +121,12 @@ class FileSender:
 
     def __init__(self, widget: tk.Misc, path: Path, chunk: int, send: Callable[[bytes], bool],
                  backlog: Callable[[], int], window: int,
-                 on_progress: Callable[[int, int], None], on_done: Callable[[str | None], None]) -> None:
+                 on_progress: Callable[[int, int], None], on_done: Callable[[Callable[[], str] | None], None]) -> None:
         self.widget, self.chunk, self.send, self.backlog = widget, chunk, send, backlog
         self.window, self.on_progress, self.on_done = window, on_progress, on_done
         self.total = path.stat().st_size
         self.done = 0
+        self.path = path
         self._file: IO[bytes] | None = open(path, "rb")  # noqa: SIM115  # closed in _finish
         self._job: str | None = widget.after(0, self._tick)
 
@@ -135,13 +143,13 @@ class FileSender:
             try:
                 data = self._file.read(self.chunk)
             except OSError as error:
-                self._finish(str(error))
+                self._finish(later("file.cannot_read", path=str(self.path), detail=error.strerror or str(error)))
                 return
             if not data:
                 self._finish(None)
                 return
             if not self.send(data):
-                self._finish(tr("file.not_sent"))
+                self._finish(later("file.not_sent"))
                 return
             self.done += len(data)
         self.on_progress(self.done, self.total)
@@ -149,9 +157,9 @@ class FileSender:
 
     def cancel(self) -> None:
         """Stop sending (what was handed over still goes out)."""
-        self._finish(tr("file.cancelled"))
+        self._finish(later("file.cancelled"))
 
-    def _finish(self, error: str | None) -> None:
+    def _finish(self, error: Callable[[], str] | None) -> None:
         if self._job is not None:
             self.widget.after_cancel(self._job)
             self._job = None

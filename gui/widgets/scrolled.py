@@ -6,10 +6,11 @@ import tkinter as tk
 from tkinter import ttk
 
 
-def add_scrollbars(container: tk.Misc, text: tk.Text) -> None:
+def add_scrollbars(container: tk.Misc, text: tk.Text) -> ttk.Scrollbar:
     """Grid ``text`` at (0, 0) of ``container`` with scrollbars right and below; it takes the spare room.
 
     Clicking the text gives it the keyboard focus (read-only texts do not take it otherwise).
+    Returns the vertical scrollbar.
     """
     yscroll = ttk.Scrollbar(container, orient="vertical", command=text.yview)
     xscroll = ttk.Scrollbar(container, orient="horizontal", command=text.xview)
@@ -20,3 +21,4 @@ def add_scrollbars(container: tk.Misc, text: tk.Text) -> None:
     container.rowconfigure(0, weight=1)
     container.columnconfigure(0, weight=1)
     text.bind("<1>", lambda _e: text.focus_set(), add="+")
+    return yscroll

@@ -41,7 +41,7 @@ class SendBar(ttk.Frame):
     """Compose bytes and hand them to ``on_send`` (which returns False if not sent)."""
 
     def __init__(self, parent: tk.Misc, settings: TabSettings, quick: list[QuickSlot],
-                 on_send: Callable[[bytes], bool]) -> None:
+                 on_send: Callable[[bytes], bool], message_row: tk.Misc | None = None) -> None:
         super().__init__(parent)
         self.texts = Texts()
         self.on_send = on_send
@@ -62,16 +62,21 @@ class SendBar(ttk.Frame):
         self.encoding = self._choice(options, "send.encoding", list(ENCODINGS), "", 8)
         self.encoding.widget.configure(values=[ENCODING_LABELS[e] for e in ENCODINGS])
         self.line_ending = self._choice(options, "send.line_ending", list(LINE_ENDINGS), "ending", 9)
-        self.repeat = RepeatControls(options, self.texts, self.send)
+        self.repeat = RepeatControls(options, self.texts, self.send, self.show_error)
         self.repeat.pack(side="right")
         self.bottom = ttk.Frame(self)
         """Quick slots on the left, Send file on the right."""
         self.bottom.grid(row=2, column=0, columnspan=3, sticky="ew", pady=(6, 0))
         self.file_button = self.texts.bind(ttk.Button(self.bottom), "send.file")
         self.file_button.pack(side="right")
-        self.error = ttk.Label(self, foreground="#d93025", anchor="w")
-        self.error.grid(row=3, column=0, columnspan=3, sticky="ew", pady=(4, 0))
-        self.error.grid_remove()
+        self.error = ttk.Label(message_row or self, foreground="#d93025", anchor="e")
+        self._message: tuple[Callable[[], str], bool] = (str, False)
+        """Input errors and file progress: in ``message_row`` (a line that is always there, so
+        nothing jumps when it speaks), else in a row of its own under the bar."""
+        if message_row is None:
+            self.error.grid(row=3, column=0, columnspan=3, sticky="ew", pady=(4, 0))
+        else:
+            self.error.pack(side="right", fill="x", expand=True, padx=(8, 8))
         self._build_quick()
         self.columnconfigure(0, weight=1)
         self.rowconfigure(0, weight=1)
@@ -112,9 +117,9 @@ class SendBar(ttk.Frame):
         try:
             data = self.payload(text, mode)
         except InputError as error:
-            self.show_error(input_message(error))
+            self.show_error(partial(input_message, error))
             return False
-        self.show_error("")
+        self.show_error(None)
         if not self.on_send(data):
             return False
         if text is None:
@@ -129,16 +134,16 @@ class SendBar(ttk.Frame):
                              insertbackground="#e8eaed" if dark else "#202124",
                              highlightbackground=self.border_color, highlightcolor="#57a0ff" if dark else "#0067c0")
 
-    def say(self, message: str, error: bool = False) -> None:
-        """A line under the send bar ("" hides it): an input error (red) or file progress."""
-        self.error.configure(text=message, foreground="#d93025" if error else "")
-        if message:
-            self.error.grid()
-        else:
-            self.error.grid_remove()
+    def say(self, message: Callable[[], str] | None, error: bool = False) -> None:
+        """The bar's message line (None clears it): an input error (red) or file progress.
 
-    def show_error(self, message: str) -> None:
-        """Say why the input cannot be sent ("" clears it); the input turns red."""
+        ``message()`` is asked again after a language switch.
+        """
+        self._message = (message or str, error)
+        self.error.configure(text=(message or str)(), foreground="#d93025" if error else "")
+
+    def show_error(self, message: Callable[[], str] | None) -> None:
+        """Say why the input cannot be sent (None clears it); the input turns red."""
         self.say(message, error=True)
         self.input.configure(highlightbackground=ERROR_COLOR if message else self.border_color)
 
@@ -147,7 +152,7 @@ class SendBar(ttk.Frame):
         if force or self.input.edit_modified():
             self.input.edit_modified(False)
             if str(self.error.cget("text")) and str(self.input.cget("highlightbackground")) == ERROR_COLOR:
-                self.show_error("")
+                self.show_error(None)
 
     def _select_all(self, _event: object) -> str:
         self.input.tag_add("sel", "1.0", "end-1c")
@@ -239,3 +244,4 @@ class SendBar(ttk.Frame):
         """Relabel after a language switch."""
         self.texts.apply()
         self.repeat.retranslate()
+        self.say(*self._message)

@@ -8,9 +8,10 @@ chosen one on the clipboard. Refresh re-reads the interfaces (Wi-Fi changed).
 from __future__ import annotations
 
 import tkinter as tk
+from collections.abc import Callable
 from tkinter import ttk
 
-from gui.i18n import tr
+from gui.i18n import later, tr
 from gui.i18n_tk import Texts
 from netcore.interfaces import LocalAddress, local_addresses
 
@@ -29,6 +30,7 @@ class StatusBar(ttk.Frame):
         self.texts.bind(ttk.Button(self, command=self.refresh, takefocus=False), "status.refresh").pack(
             side="left", padx=4)
         self.message = ttk.Label(self, anchor="e")
+        self._message: Callable[[], str] = str
         self.message.pack(side="right", fill="x", expand=True)
         self.refresh()
 
@@ -53,14 +55,16 @@ class StatusBar(ttk.Frame):
         if ip:
             self.clipboard_clear()
             self.clipboard_append(ip)
-            self.say(tr("status.copied", address=ip))
+            self.say(later("status.copied", address=ip))
 
-    def say(self, text: str) -> None:
-        """A short message at the right of the bar."""
-        self.message.configure(text=text)
+    def say(self, text: Callable[[], str]) -> None:
+        """A short message at the right of the bar: ``text()``, asked again after a language switch."""
+        self._message = text
+        self.message.configure(text=text())
 
     def retranslate(self) -> None:
         """Relabel after a language switch."""
         self.texts.apply()
+        self.message.configure(text=self._message())
         if not self.addresses:
             self.picker.set(tr("status.none"))

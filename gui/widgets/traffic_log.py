@@ -3,10 +3,14 @@
 Rows are added with :meth:`TrafficLog.add` (cheap, no Tk call) and drawn by
 :meth:`TrafficLog.flush`, which the pump calls once per tick: one ``Text.insert``
 for the whole batch, one ``delete`` to trim the oldest rows past the scrollback,
-and a scroll to the end only if the view was already at the bottom. Under a flood,
+and a scroll to the end while the log is *following*: it follows until the user
+scrolls away (wheel, scrollbar, keys, dragging a selection) and again once they
+scroll back to the end, whatever else changes the log's height. Under a flood,
 data rows from the same peer merge into one row with the summed byte count (the
 counters and the spooled bytes stay exact). Switching text/hex, timestamps,
-encoding or language re-renders the rows kept.
+encoding or language re-renders the rows kept. Event, call and error rows wrap;
+data rows do not (long lines make a Text slow), and hovering over one that ends
+out of view, or clicking any row, shows its full text in a tip.
 """
 
 from __future__ import annotations
@@ -18,8 +22,9 @@ from tkinter import ttk
 
 from gui.i18n_tk import tab_moves_focus
 from gui.logmodel import CALL, ERROR, EVENT, MERGED_PREVIEW, RECEIVED, SENT, LogRecord, data_record, format_row
+from gui.widgets.row_tip import RowTip
 from gui.widgets.scrolled import add_scrollbars
-from netcore.events import Address
+from netcore.events import Address, format_address
 
 COALESCE_AFTER = 24
 """Rows per batch drawn one by one; past this, data rows from one peer merge."""
@@ -42,13 +47,42 @@ class TrafficLog(ttk.Frame):
         self.encoding = "utf-8"
         self._pending: list[LogRecord] = []
         self._lines = 0
+        self._peer_chars = len("127.0.0.1:65535")
+        """Characters the peer column has room for; it widens when a longer address shows up."""
+        self.following = True
+        """Scroll to each new row (False while the user has scrolled away from the end)."""
         self.font = tkfont.nametofont("TkFixedFont")
         self.text = tk.Text(self, wrap="none", state="disabled", font=self.font, height=10, width=60,
                             undo=False, borderwidth=0, highlightthickness=1, padx=6, pady=4)
-        add_scrollbars(self, self.text)
+        self.scrollbar = add_scrollbars(self, self.text)
         tab_moves_focus(self.text)
+        self._watch_user_scrolling()
+        self.tip = RowTip(self.text)
+        """A row's full text on hover (when it ends out of view) or on click."""
         self.set_colors(dark=False)
         self._set_tabs()
+
+    def _watch_user_scrolling(self) -> None:
+        """Whatever the user does to scroll, decide afterwards whether the log still follows."""
+
+        def scrolled(*args: str) -> None:
+            self.text.yview(*args)
+            self.user_scrolled()
+
+        self.scrollbar.configure(command=scrolled)
+        for sequence in ("<MouseWheel>", "<Button-4>", "<Button-5>", "<KeyRelease>", "<B1-Motion>",
+                         "<ButtonRelease-1>"):
+            self.text.bind(sequence, lambda _e: self.after_idle(self.user_scrolled), add="+")
+        self.text.bind("<Configure>", lambda _e: self._keep_following(), add="+")
+
+    def user_scrolled(self) -> None:
+        """The user moved the view: follow again only if it is at the end now."""
+        self.following = self.at_bottom()
+
+    def _keep_following(self) -> None:
+        """The log changed height (a banner came or went): keep the newest row in view."""
+        if self.following:
+            self.text.yview_moveto(1.0)
 
     @property
     def scrollback(self) -> int:
@@ -72,13 +106,16 @@ class TrafficLog(ttk.Frame):
 
     def _set_tabs(self) -> None:
         measure = self.font.measure
-        widths = [measure("→ "), measure("255.255.255.255:65535 "), measure("65,535 B ×9999 ")]
+        widths = [measure("→ "), measure("0" * self._peer_chars + "  "), measure("65,535 B ×99 ")]
         if self.timestamps:
             widths.insert(0, measure("00:00:00.000 "))
         stops: list[int] = []
         for width in widths:
             stops.append((stops[-1] if stops else 0) + width)
         self.text.configure(tabs=tuple(stops))
+        indent = stops[-4]  # after the arrow: a message's next lines get the whole width but the time
+        for kind in (EVENT, ERROR, CALL):
+            self.text.tag_configure(kind, wrap="word", lmargin2=indent)
 
     def add(self, record: LogRecord) -> None:
         """Queue a row for the next :meth:`flush` (merging data rows under a flood)."""
@@ -119,7 +156,7 @@ class TrafficLog(ttk.Frame):
             return
         batch = self._pending[-self.scrollback:]
         self._pending = []
-        follow = self.at_bottom()
+        self._fit_peers(batch)
         chunks: list[str] = []
         for record in batch:
             chunks.append(format_row(record, self.hex_mode, self.encoding, self.timestamps) + "\n")
@@ -132,8 +169,15 @@ class TrafficLog(ttk.Frame):
             self.text.delete("1.0", f"{excess + 1}.0")
             self._lines -= excess
         self.text.configure(state="disabled")
-        if follow:
+        if self.following:
             self.text.yview_moveto(1.0)
+
+    def _fit_peers(self, batch: list[LogRecord]) -> None:
+        """Widen the peer column for a longer address (an IPv6 peer); rows drawn before follow."""
+        longest = max((len(format_address(r.peer)) for r in batch if r.peer), default=0)
+        if longest > self._peer_chars:
+            self._peer_chars = longest
+            self._set_tabs()
 
     def rerender(self) -> None:
         """Redraw every kept row (after a display, encoding or language change)."""
@@ -144,6 +188,7 @@ class TrafficLog(ttk.Frame):
         self.text.configure(state="disabled")
         self._set_tabs()
         self._pending = list(self.records)
+        self.following = True
         self.flush()
         self.text.yview_moveto(1.0)
 

@@ -142,7 +142,8 @@ def _ask(sock: socket.socket, request: bytes, port: int, via: list[LocalAddress]
     calls, errors = [], []
     for address in via:
         try:
-            calls.append(send_broadcast_on(sock, request, port, address)[1])
+            _sent, call, args = send_broadcast_on(sock, request, port, address)
+            calls.append(f"{call}({args})")
         except OSError as exc:
             errors.append(f"{address.interface}: {exc.strerror or exc}")
     try:

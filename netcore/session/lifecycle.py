@@ -28,6 +28,7 @@ from netcore.events import (
     SocketCall,
     State,
     StateChanged,
+    StepPending,
     trace_line,
 )
 
@@ -129,7 +130,18 @@ class LifecycleModel:
         """Accepted connections by their serial, oldest first (server only)."""
         self.state = State.STOPPED
         self.version = 0
+        self.next_call: StepPending | None = None
+        """Step mode: the call the worker waits to make, until it runs."""
         self._live: dict[Address, Life] = {}
+
+    def next_step(self) -> str | None:
+        """The box of the call step mode holds back, if one is held."""
+        if self.next_call is None:
+            return None
+        name = self.next_call.call
+        if self.kind == "tcp-server" and self.next_call.peer is not None:
+            return _PEER_CALL_STEP.get(name)
+        return _CALL_STEP.get(self.kind, {}).get(name)
 
     @property
     def waiting(self) -> str | None:
@@ -138,8 +150,12 @@ class LifecycleModel:
 
     def feed(self, event: Event) -> None:
         """Take one event into the model."""
-        if isinstance(event, StateChanged):
+        if isinstance(event, StepPending):
+            self.next_call = event
+        elif isinstance(event, StateChanged):
             self.state = event.state
+            if event.state in (State.STOPPED, State.ERROR):
+                self.next_call = None
         elif isinstance(event, PeerConnected) and self.kind == "tcp-server":
             self._new_life(event)
         elif isinstance(event, PeerClosed):
@@ -147,6 +163,8 @@ class LifecycleModel:
         elif isinstance(event, ErrorEvent):
             self._failed(event)
         elif isinstance(event, (SocketCall, DataReceived, DataSent)):
+            if self.next_call is not None and self.next_call.call == event.call:
+                self.next_call = None  # the announced call ran
             self._call(event)
         else:
             return

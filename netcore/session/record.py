@@ -40,13 +40,14 @@ from netcore.events import (
     SocketCall,
     State,
     StateChanged,
+    StepPending,
 )
 
 FORMAT = "socketlab-session"
 VERSION = 1
 EVENT_TYPES: dict[str, type[Event]] = {kind.__name__: kind for kind in (
     SocketCall, StateChanged, PeerConnected, PeerClosed, DataReceived, DataSent, Notice, ReceiveOverflow,
-    ErrorEvent)}
+    ErrorEvent, StepPending)}
 ENUMS: dict[str, type[enum.Enum]] = {"state": State, "reason": CloseReason}
 ADDRESS_FIELDS = frozenset({"peer", "local", "remote"})
 

@@ -46,8 +46,9 @@ class SessionSpool:
         self._writer = SessionWriter(self.path, kind, name, app_version)
         self._batch: list[Event] = []
         self._queue: queue.Queue[list[Event] | None] = queue.Queue()
-        self._idle = threading.Event()
-        self._idle.set()
+        self._written = threading.Condition()
+        self._unwritten = 0
+        """Batches handed to the writer and not yet written (guarded by ``_written``)."""
         self._thread = threading.Thread(target=self._run, name="socketlab-session-spool", daemon=True)
         self._thread.start()
 
@@ -69,7 +70,8 @@ class SessionSpool:
             self.full = True
             return
         self._backlog += len(batch)
-        self._idle.clear()
+        with self._written:
+            self._unwritten += 1
         self._queue.put(batch)
 
     def _run(self) -> None:
@@ -79,13 +81,15 @@ class SessionSpool:
                     self._writer.write(batch)
                     self.full = self.full or self.path.stat().st_size >= self.limit
             self._backlog -= len(batch)
-            if self._queue.empty():
-                self._idle.set()
+            with self._written:
+                self._unwritten -= 1
+                self._written.notify_all()
 
     def save_to(self, target: Path) -> int:
         """Copy the session so far, closed properly, to ``target``; returns the number of events."""
         self.flush()
-        self._idle.wait(SAVE_WAIT)
+        with self._written:
+            self._written.wait_for(lambda: self._unwritten == 0, SAVE_WAIT)
         with open(self.path, "rb") as source, open(target, "wb") as out:
             shutil.copyfileobj(source, out)
             if self.full:

@@ -42,3 +42,12 @@ def test_code_refuses_bad_values_with_status_2_and_no_code(args: list[str]) -> N
 
 def test_code_is_in_the_help() -> None:
     assert b"code tcp-server --reply hello" in run_main("-h").stdout
+
+
+def test_code_udp_to_sends_there_first() -> None:
+    result = run_main("code", "udp", "--to", "127.0.0.1:9002")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.decode("utf-8") == python_code("udp", "0.0.0.0", 9001, target="127.0.0.1:9002")
+    assert "TARGET = ('127.0.0.1', 9002)" in result.stdout.decode("utf-8")
+    bad = run_main("code", "udp", "--to", "127.0.0.1:99999")
+    assert bad.returncode == 2 and bad.stdout == b""

@@ -79,6 +79,7 @@ def english(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     i18n.set_language("en")
     yield
     i18n.set_language("en")
+    gc.collect()  # a test's own Tk objects (a window it built) die here, on the Tk thread, not in a worker's GC
 
 
 @pytest.fixture
@@ -91,8 +92,13 @@ def config_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture
 def root(display: str) -> Iterator[tk.Tk]:
-    """A fresh Tk root, destroyed afterwards (if the test did not)."""
+    """A fresh Tk root at 100 % scaling, destroyed afterwards (if the test did not).
+
+    Tk keeps ``tk scaling`` per display for the whole process, so a test at 150 %
+    would otherwise leave its fonts to the tests after it.
+    """
     tk_root = tk.Tk(className="SocketLabTest")
+    tk_root.tk.call("tk", "scaling", 96 / 72)
     yield tk_root
     with contextlib.suppress(tk.TclError):  # already destroyed by the window's close()
         tk_root.destroy()

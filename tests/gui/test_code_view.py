@@ -123,3 +123,23 @@ def test_the_window_follows_the_language_and_goes_with_the_main_window(window: A
     assert again is not view and again.alive
     window.close()
     assert not again.alive and again.retranslate not in i18n._listeners
+
+
+def test_the_udp_code_sends_where_the_tab_sends(window: Any, root: tk.Tk, monkeypatch: pytest.MonkeyPatch) -> None:
+    from gui.code_view import tab_code
+
+    udp = window.tabs()[2]
+    set_field(udp.target, "127.0.0.1:9123")
+    udp.broadcast.set(True)
+    code, notes = tab_code(udp)
+    assert "TARGET = ('127.0.0.1', 9123)" in code and "SO_BROADCAST" in code and not notes
+    udp.reply_last.set(True)  # sends go back to the last sender: no fixed target
+    assert "TARGET" not in tab_code(udp)[0]
+    udp.reply_last.set(False)
+    set_field(udp.target, "no port here")
+    code, notes = tab_code(udp)
+    assert "TARGET" not in code and notes == [("code.note_no_target", {})]
+    client = window.tabs()[1]
+    assert "python main.py tcp-server" in tab_code(client)[0]
+    monkeypatch.setattr("sys.frozen", True, raising=False)  # the PyInstaller executable
+    assert "socketlab-cli tcp-server" in tab_code(client)[0]

@@ -80,7 +80,7 @@ def _fill(root: tk.Tk, window: MainWindow, peers: list[socket.socket]) -> None:
     udp.target.delete(0, "end")
     udp.target.insert(0, f"127.0.0.1:{udp_port}")
     assert udp.send_bar.send("to myself")
-    pump_until(root, lambda: udp.last_sender.winfo_manager() != "", what="last sender shown")
+    pump_until(root, lambda: bool(udp.last_sender.cget("text")), what="last sender shown")
     udp.reply.kind.set("custom")  # only now: it would answer itself forever
     udp.reply.apply()
     for tab in (client, udp):  # a long problem and hint on the info line

@@ -48,16 +48,17 @@ def test_event_rows_and_csv() -> None:
 
 
 def test_counters_and_rates() -> None:
-    counters = Counters()
+    now = [100.0]
+    counters = Counters(clock=lambda: now[0])
     counters.received(100)
     counters.sent(10)
     counters.sent(5)
-    start = counters._mark[0]
-    assert counters.sample(start + 2.0)
+    now[0] += 0.5
+    assert counters.sample()
     assert (counters.bytes_in, counters.msgs_in, counters.bytes_out, counters.msgs_out) == (100, 1, 15, 2)
-    assert counters.rate_in == 50.0 and counters.rate_out == 7.5
+    assert counters.rate_in == 200.0 and counters.rate_out == 30.0
     counters.reset()
-    assert counters.bytes_in == counters.msgs_out == 0
+    assert counters.bytes_in == counters.msgs_out == 0 and counters.idle
     assert human_rate(999) == "999 B/s" and human_rate(12_345) == "12.3 KB/s" and human_rate(4.5e6) == "4.5 MB/s"
 
 

@@ -230,7 +230,8 @@ def test_save_a_session_reopen_it_replay_it_and_export_it(window: object, root: 
             client.settimeout(0.05)
             with contextlib.suppress(TimeoutError):
                 got += client.recv(100)
-    pump_until(root, lambda: not server.peers.rows, what="client gone")
+    lives = server.views.lifecycle.connections
+    pump_until(root, lambda: bool(lives) and all(life.ended for life in lives.values()), what="the tab saw it end")
     saved = sessions.save_session(window, tmp_path / "hello.jsonl")  # type: ignore[arg-type]
     assert saved is not None and '"type":"end"' in saved.read_text(encoding="utf-8").splitlines()[-1]
     replay = sessions.open_session(window, saved)  # type: ignore[arg-type]

@@ -22,6 +22,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 ADDRESSES = {"a": "198.18.0.1", "b": "198.18.0.2"}
+LINK_LOCAL = {"a": "fe80::1", "b": "fe80::2"}
+"""Fixed IPv6 link-local addresses (added without duplicate detection, so usable at once)."""
 PREFIX = 24
 
 
@@ -53,6 +55,10 @@ class Bench:
 
     def address(self, side: str) -> str:
         return ADDRESSES[side]
+
+    def link_local(self, side: str) -> str:
+        """``fe80::1%<interface>``: side's IPv6 link-local address with its scope, as seen from side itself."""
+        return f"{LINK_LOCAL[side]}%{self.interfaces[side]}"
 
     def command(self, side: str, *args: str) -> list[str]:
         return ["ip", "netns", "exec", self.names[side], *args]
@@ -93,6 +99,7 @@ def _make(tag: str) -> Bench:
         name, interface = names[side], interfaces[side]
         _check(_ip("link", "set", interface, "netns", name))
         _check(_ip("-n", name, "address", "add", f"{address}/{PREFIX}", "dev", interface))
+        _check(_ip("-n", name, "address", "add", f"{LINK_LOCAL[side]}/64", "dev", interface, "nodad"))
         _check(_ip("-n", name, "link", "set", interface, "up"))
         _check(_ip("-n", name, "link", "set", "lo", "up"))
     return Bench(names, interfaces)

@@ -41,3 +41,19 @@ def test_get_waits_with_a_deadline() -> None:
     threading.Timer(0.05, lambda: queue.put(data(1))).start()
     event = queue.get(timeout=5)
     assert isinstance(event, DataReceived)
+
+
+def test_drain_run_takes_only_the_leading_events_of_the_kinds_asked() -> None:
+    queue = EventQueue(max_bytes=80)
+    resumed = threading.Event()
+    queue.add_resume_listener(resumed.set)
+    for size in (40, 40, 40):
+        queue.put(data(size))
+    queue.put(Notice(endpoint="e", code="c", message="m"))
+    queue.put(data(5))
+    queue.mark_congested_seen()
+    assert [len(e.data) for e in queue.drain_run((DataReceived,), 2)] == [40, 40]  # type: ignore[attr-defined]
+    assert not resumed.is_set() and queue.pending_bytes == 45
+    assert len(queue.drain_run((DataReceived,), 100)) == 1 and resumed.is_set()  # below half: resume
+    assert queue.drain_run((DataReceived,), 100) == []  # the notice is first now: it stays
+    assert [type(e) for e in queue.drain()] == [Notice, DataReceived] and queue.pending_bytes == 0

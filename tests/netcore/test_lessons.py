@@ -308,3 +308,30 @@ def test_the_udp_script_without_reply_only_prints(tmp_path: Path) -> None:
             assert "sent '中文'" in script.line_with("sent")
             with pytest.raises(TimeoutError):
                 peer.recvfrom(100)
+
+
+def test_the_udp_script_sends_to_its_target_first(tmp_path: Path) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as target:
+        target.bind(("127.0.0.1", 0))
+        target.settimeout(WAIT)
+        address = f"127.0.0.1:{target.getsockname()[1]}"
+        code = python_code("udp", "127.0.0.1", 0, "none", target=address, broadcast=True)
+        assert "SO_BROADCAST" in code and "sendto(" in code.split("def main")[1]
+        with running(code, tmp_path) as script:
+            port = listening_port(script)
+            got, sender = target.recvfrom(100)
+            assert (got, sender) == (b"hello\n", ("127.0.0.1", port))
+            target.sendto(b"back", sender)  # and it still receives afterwards
+            assert "sent 'back'" in script.line_with("sent 'back'")
+
+
+@pytest.mark.parametrize("target", ["nowhere", "127.0.0.1:99999", "1.2.3.4'; import os:9"])
+def test_a_bad_udp_target_is_refused_not_inserted(target: str) -> None:
+    with pytest.raises(InputError) as caught:
+        python_code("udp", "127.0.0.1", 0, target=target)
+    assert caught.value.field == "target"
+
+
+def test_the_cli_named_in_a_script_is_the_program_the_user_has() -> None:
+    assert "socketlab-cli tcp-server --port 9000" in python_code("tcp_client", "127.0.0.1", 9000, cli="socketlab-cli")
+    assert "python main.py tcp-server" in python_code("tcp_client", "127.0.0.1", 9000)

@@ -394,13 +394,21 @@ def test_printable() -> None:
     assert printable("a\r\nb\tc") == "a\\r\\nb\\tc"
     assert printable("\x00\x1b\x7f") == "\\x00\\x1b\\x7f"
     assert printable("你好 é ok") == "你好 é ok"
-    assert printable("\x80 ") == "\x80 "  # only C0 and DEL are escaped
+    assert printable("\x80 \x9b\u202e") == "\\u0080 \\u009b\\u202e"  # C1 and bidi controls too (fault 12)
 
 
 @PROPERTY
 @given(st.text())
 def test_printable_is_one_line(text: str) -> None:
     shown = printable(text)
-    assert not any(ord(char) < 0x20 or char == "\x7f" for char in shown)
-    if not any(ord(char) < 0x20 or char == "\x7f" for char in text):
+    assert not any(unsafe(char) for char in shown)
+    if not any(unsafe(char) for char in text):
         assert shown == text
+
+
+BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+
+
+def unsafe(char: str) -> bool:
+    """What must never reach a terminal raw: C0, DEL, C1, bidi controls, line/paragraph separators."""
+    return ord(char) < 0x20 or 0x7F <= ord(char) < 0xA0 or char in BIDI or char in "\u2028\u2029"

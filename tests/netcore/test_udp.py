@@ -94,6 +94,16 @@ def test_broadcast_needs_so_broadcast(start_udp, rec: Recorder) -> None:
     assert any(e.args == "SOL_SOCKET, SO_BROADCAST, 1" for e in rec.of(SocketCall, "udp"))
 
 
+def test_receive_buffer_is_asked_for_with_so_rcvbuf(start_udp, rec: Recorder, peer) -> None:
+    _, port = start_udp(receive_buffer=1024 * 1024)
+    assert any(e.call == "setsockopt" and e.args == "SOL_SOCKET, SO_RCVBUF, 1048576" and e.ok
+               for e in rec.of(SocketCall, "udp"))
+    peer.sendto(b"still works", ("127.0.0.1", port))
+    assert rec.wait_type(DataReceived, "udp").data == b"still works"
+    with pytest.raises(ValueError):
+        UdpConfig("127.0.0.1", 0, receive_buffer=0)
+
+
 def test_multicast_join_and_leave_on_loopback(start_udp, rec: Recorder) -> None:
     udp, _ = start_udp(host="0.0.0.0", reuse_address=True)
     udp.join_group("239.1.2.3", "127.0.0.1")
