@@ -55,7 +55,7 @@ QUEUE_EVENTS = 4000
 """A small event queue, so floods and pauses reach its high watermark quickly."""
 FLOOD_MAX = (4 if SOAK else 2) * 1024 * 1024
 PAUSE_MAX = 0.5 if SOAK else 0.25
-"""Seconds the front-end may stop draining in one step."""
+"""Longest a flood may last, and how long the front-end stops draining during one (in one step)."""
 
 chunks = st.binary(min_size=1, max_size=2048)
 cuts = st.lists(st.integers(min_value=1, max_value=2047), max_size=4)
