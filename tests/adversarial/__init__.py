@@ -1,0 +1,1 @@
+"""Adversarial, generated tests: hostile peers against real endpoints on loopback (issue 7)."""
