@@ -162,8 +162,10 @@ class LifecycleView(ttk.Frame):
         width = 3 if waiting else 1
         outline = colours["next"] if held else colours["wait"] if waiting else edge
         canvas.create_rectangle(x, y, x + box, y + self._px(BOX_H), fill=fill, outline=outline, width=width)
-        canvas.create_text(x + box // 2, y + self._px(13), text=step_title(step), font=self.font,
-                           fill=colours["text"])
+        title = step_title(step)
+        if self.font.measure(title) > box - 6:  # a narrow box: recv/send ⟲ instead of recv()/send() ⟲
+            title = step.name + (" ⟲" if step.name in LOOPS else "")
+        canvas.create_text(x + box // 2, y + self._px(13), text=title, font=self.font, fill=colours["text"])
         count = tr("life.count", n=f"{step.count:,}") if step.count else "—"
         canvas.create_text(x + box // 2, y + self._px(31), text=count, font=self.font,
                            fill=colours["dim"])
