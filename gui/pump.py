@@ -23,7 +23,7 @@ class Pump:
     """Drains ``events`` on the Tk thread: ``route(event)`` each, then ``flush()``."""
 
     BUDGET = 0.005
-    BATCH = 256
+    BATCH = 64
     BUSY_MS = 1
     DRAW_MS = 10
     IDLE_MS = 15

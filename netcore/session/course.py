@@ -37,7 +37,21 @@ Check = Callable[[str, Seen], bool]
 _STAMP = re.compile(rb"^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\] ")
 
 
+def _watching(*kinds: type) -> Callable[[Check], Check]:
+    """Mark a check with the event types it can tick on (the course shows it nothing else)."""
+    def mark(check: Check) -> Check:
+        check.watches = kinds  # type: ignore[attr-defined]
+        return check
+    return mark
+
+
+def watched(check: Check) -> tuple[type, ...]:
+    """The event types ``check`` looks at (all, if it did not say)."""
+    return getattr(check, "watches", (object,))
+
+
 def _call(kind: str, name: str, ok: bool = True) -> Check:
+    @_watching(SocketCall)
     def check(endpoint_kind: str, seen: Seen) -> bool:
         return (endpoint_kind == kind and isinstance(seen, SocketCall) and seen.call == name
                 and seen.ok == ok)
@@ -47,12 +61,14 @@ def _call(kind: str, name: str, ok: bool = True) -> Check:
 def _data(kind: str, sent: bool, test: Callable[[bytes], bool] = bool) -> Check:
     wanted = DataSent if sent else DataReceived
 
+    @_watching(wanted)
     def check(endpoint_kind: str, seen: Seen) -> bool:
         return endpoint_kind == kind and isinstance(seen, wanted) and test(seen.data)
     return check
 
 
 def _closed(kind: str, reason: CloseReason | None = None) -> Check:
+    @_watching(PeerClosed)
     def check(endpoint_kind: str, seen: Seen) -> bool:
         return (endpoint_kind == kind and isinstance(seen, PeerClosed)
                 and (reason is None or seen.reason is reason))
@@ -60,30 +76,35 @@ def _closed(kind: str, reason: CloseReason | None = None) -> Check:
 
 
 def _state(kind: str, state: State) -> Check:
+    @_watching(StateChanged)
     def check(endpoint_kind: str, seen: Seen) -> bool:
         return endpoint_kind == kind and isinstance(seen, StateChanged) and seen.state is state
     return check
 
 
 def _problem(code: str) -> Check:
+    @_watching(ErrorEvent)
     def check(_kind: str, seen: Seen) -> bool:
         return isinstance(seen, ErrorEvent) and seen.code == code
     return check
 
 
 def _notice(*codes: str) -> Check:
+    @_watching(Notice)
     def check(_kind: str, seen: Seen) -> bool:
         return isinstance(seen, Notice) and seen.code in codes
     return check
 
 
 def _either(*checks: Check) -> Check:
+    @_watching(*(kind for one in checks for kind in watched(one)))
     def check(kind: str, seen: Seen) -> bool:
         return any(one(kind, seen) for one in checks)
     return check
 
 
 def _stream_note(datagram: bool, at_least: int) -> Check:
+    @_watching(StreamNote)
     def check(_kind: str, seen: Seen) -> bool:
         if not isinstance(seen, StreamNote) or seen.datagram != datagram:
             return False
@@ -118,6 +139,8 @@ class Lesson:
 class _Counting:
     """A check that needs several matching events before it counts (e.g. two clients at once)."""
 
+    watches = (PeerConnected, PeerClosed)
+
     def __init__(self, opens: Check, closes: Check, at_once: int) -> None:
         self.opens, self.closes, self.at_once, self.live = opens, closes, at_once, 0
 
@@ -131,6 +154,8 @@ class _Counting:
 
 class _BothBound:
     """TCP and UDP bound to the same port number at the same time."""
+
+    watches = (StateChanged,)
 
     def __init__(self) -> None:
         self.tcp: set[int] = set()
@@ -147,6 +172,8 @@ class _BothBound:
 
 class _AfterShutdown:
     """Data received by an endpoint after it half-closed with shutdown(SHUT_WR)."""
+
+    watches = (SocketCall, DataReceived)
 
     def __init__(self) -> None:
         self.shut: set[str] = set()
@@ -204,16 +231,31 @@ class Course:
         for lesson_id, goal_ids in (done or {}).items():
             if lesson_id in known and isinstance(goal_ids, list):
                 self.done[lesson_id] = {g for g in goal_ids if g in known[lesson_id]}
+        self._index()
+
+    def _index(self) -> None:
+        """The open goals by the event types they watch (a flood of data costs a dict look-up)."""
+        self._open: dict[type, list[tuple[str, Goal]]] = {}
+        for lesson in self.lessons:
+            for goal in lesson.goals:
+                if goal.id not in self.done[lesson.id]:
+                    for kind in watched(goal.check):
+                        self._open.setdefault(kind, []).append((lesson.id, goal))
 
     def feed(self, kind: str, seen: Seen) -> list[str]:
-        """Show one event (from an endpoint of ``kind``) to every open goal."""
+        """Show one event (from an endpoint of ``kind``) to the open goals that watch its type."""
+        waiting = self._open.get(type(seen), ()) or self._open.get(object, ())
+        if not waiting:
+            return []
+        endpoint_kind = kind.replace("_", "-")
         ticked = []
-        for lesson in self.lessons:
-            done = self.done[lesson.id]
-            for goal in lesson.goals:
-                if goal.id not in done and goal.check(kind.replace("_", "-"), seen):
-                    done.add(goal.id)
-                    ticked.append(goal.id)
+        for lesson_id, goal in list(waiting):
+            done = self.done[lesson_id]
+            if goal.id not in done and goal.check(endpoint_kind, seen):
+                done.add(goal.id)
+                ticked.append(goal.id)
+        if ticked:
+            self._index()
         return ticked
 
     def progress(self) -> dict[str, list[str]]:
@@ -225,3 +267,4 @@ class Course:
         fresh = {lesson.id: lesson for lesson in lessons()}
         self.done[lesson_id] = set()
         self.lessons = [fresh[lesson.id] if lesson.id == lesson_id else lesson for lesson in self.lessons]
+        self._index()

@@ -75,10 +75,15 @@ class Step:
     time: float = 0.0
     recent: deque[Event] = field(default_factory=lambda: deque(maxlen=RECENT_CALLS))
     """The last few real calls that made this step happen, oldest first (formatted when shown)."""
+    own: tuple[str, ...] = ()
+    """The calls that are this step's own (``recv``, ``send`` for recv/send)."""
+
+    def __post_init__(self) -> None:
+        self.own = tuple(self.name.split("/"))
 
     def record(self, event: Event, ok: bool, call: str) -> None:
         """One real call made for this step; only the step's own call (``bind`` for bind) counts a run."""
-        if call in self.name.split("/"):
+        if call in self.own:
             self.count += 1
         self.ok, self.time = ok, event.time
         if ok:
@@ -133,6 +138,7 @@ class LifecycleModel:
         self.next_call: StepPending | None = None
         """Step mode: the call the worker waits to make, until it runs."""
         self._live: dict[Address, Life] = {}
+        self._data_step: Step | None = None
 
     def next_step(self) -> str | None:
         """The box of the call step mode holds back, if one is held."""
@@ -150,6 +156,10 @@ class LifecycleModel:
 
     def feed(self, event: Event) -> None:
         """Take one event into the model."""
+        kind = type(event)
+        if kind is DataReceived or kind is DataSent:  # the many: straight to their step
+            self._data(event)  # type: ignore[arg-type]
+            return
         if isinstance(event, StepPending):
             self.next_call = event
         elif isinstance(event, StateChanged):
@@ -168,6 +178,20 @@ class LifecycleModel:
             self._call(event)
         else:
             return
+        self.version += 1
+
+    def _data(self, event: DataReceived | DataSent) -> None:
+        if self.next_call is not None and self.next_call.call == event.call:
+            self.next_call = None
+        if self.kind == "tcp-server":
+            self._connection_call(event, event.peer, True)
+        else:
+            step = self._data_step
+            if step is None:
+                name = _CALL_STEP.get(self.kind, {}).get(event.call)
+                step = self._data_step = self.life.steps.get(name) if name else None
+            if step is not None:
+                step.record(event, True, event.call)
         self.version += 1
 
     def _new_life(self, event: PeerConnected) -> None:

@@ -11,7 +11,6 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from netcore.events import Address, DataReceived, DataSent, Event
-from netcore.peerstate import LruMap
 
 SECONDS = 60
 MAX_PEERS = 64
@@ -57,21 +56,24 @@ class RateModel:
     def __init__(self, seconds: int = SECONDS) -> None:
         self.total = RateHistory(seconds)
         self._seconds = seconds
-        self._peers: LruMap[Address, RateHistory] = LruMap(MAX_PEERS)
+        self._peers: dict[Address, RateHistory] = {}
+        """The newest :data:`MAX_PEERS` peers' histories (the oldest is dropped first)."""
 
     def feed(self, event: Event) -> None:
         """Count a data event (others are ignored)."""
-        if isinstance(event, DataReceived):
-            self._add(event.peer, event.time, len(event.data), 0)
-        elif isinstance(event, DataSent):
-            self._add(event.peer, event.time, 0, len(event.data))
+        kind = type(event)
+        if kind is DataReceived:
+            self._add(event.peer, event.time, len(event.data), 0)  # type: ignore[attr-defined]
+        elif kind is DataSent:
+            self._add(event.peer, event.time, 0, len(event.data))  # type: ignore[attr-defined]
 
     def _add(self, peer: Address, when: float, received: int, sent: int) -> None:
         self.total.add(when, received, sent)
         history = self._peers.get(peer)
         if history is None:
-            history = RateHistory(self._seconds)
-            self._peers.put(peer, history)
+            if len(self._peers) >= MAX_PEERS:
+                del self._peers[next(iter(self._peers))]
+            history = self._peers[peer] = RateHistory(self._seconds)
         history.add(when, received, sent)
 
     def peer(self, peer: Address) -> RateHistory | None:

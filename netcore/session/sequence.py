@@ -140,7 +140,10 @@ class SequenceModel:
 
     def feed(self, event: Event) -> None:
         """Take one event into the model (events of other kinds are ignored)."""
-        if isinstance(event, StateChanged) and event.local is not None:
+        kind = type(event)
+        if kind is DataReceived or kind is DataSent:  # the many first
+            self._message(event)  # type: ignore[arg-type]
+        elif isinstance(event, StateChanged) and event.local is not None:
             self.local = event.local
             self.version += 1
         elif isinstance(event, PeerConnected):
@@ -178,7 +181,9 @@ class SequenceModel:
 
     def _fold(self, lane: int, event: DataReceived | DataSent, outgoing: bool) -> bool:
         """Put the message into the lane's band if messages come too fast to draw; True if folded."""
-        run = self._runs.setdefault(lane, _LaneRun())
+        run = self._runs.get(lane)
+        if run is None:
+            run = self._runs[lane] = _LaneRun()
         band = run.band
         if band is not None and event.time - band.end_time <= FOLD_GAP and band.serial >= self.items[0].serial:
             _grow(band, event, outgoing)

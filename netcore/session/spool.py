@@ -18,6 +18,7 @@ import queue
 import shutil
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 from netcore.events import Event, Notice
@@ -27,6 +28,8 @@ from netcore.session.record import SessionWriter, encode_event
 DEFAULT_LIMIT = 1 << 30
 """Bytes of session file kept per tab on disk (1 GiB)."""
 SAVE_WAIT = 10.0
+MAX_YIELD = 0.05
+"""After writing a batch, the window's spool sleeps as long as that took (at most this): half a core at most."""
 MAX_BACKLOG = 200_000
 """Events handed to the writer and not yet written; past this, recording stops."""
 
@@ -82,9 +85,12 @@ class SessionSpool:
     def _run(self) -> None:
         while (batch := self._queue.get()) is not None:
             if not self.full and not self._closing:
+                started = time.perf_counter()
                 with contextlib.suppress(OSError):  # a full disk: the tab goes on, the file just stops growing
                     self._writer.write(batch)
                     self.full = self.full or self.path.stat().st_size >= self.limit
+                if self._temporary:  # the window's spool yields: its Tk thread and the engine come first
+                    time.sleep(min(MAX_YIELD, time.perf_counter() - started))
             self._backlog -= len(batch)
             with self._written:
                 self._unwritten -= 1

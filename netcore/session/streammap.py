@@ -66,10 +66,17 @@ class StreamMatcher:
         self._locals: dict[tuple[str, Address], Address] = {}
         self._bound: dict[str, Address] = {}
         self._flows: LruMap[Flow, _Direction] = LruMap(MAX_FLOWS)
-        self._last_datagram: LruMap[Flow, float] = LruMap(MAX_FLOWS)
+        self._last_seen: dict[Flow, float] = {}
+        """When each flow's newest datagram came (cleared past :data:`MAX_FLOWS`)."""
 
     def feed(self, event: Event) -> list[StreamNote]:
         """Take one event; return the notes it completes (most events: none)."""
+        kind = type(event)
+        if kind is DataReceived or kind is DataSent:  # the many first
+            data: DataReceived | DataSent = event  # type: ignore[assignment]
+            if not data.data:
+                return []
+            return self._datagram(data) if data.call in ("sendto", "recvfrom") else self._stream(data)
         if isinstance(event, PeerConnected):
             self._locals[(event.endpoint, event.peer)] = event.local
             return []
@@ -79,10 +86,6 @@ class StreamMatcher:
         if isinstance(event, StateChanged) and event.local is not None:
             self._bound[event.endpoint] = event.local
             return []
-        if isinstance(event, (DataSent, DataReceived)) and event.data:
-            if event.call in ("sendto", "recvfrom"):
-                return self._datagram(event)
-            return self._stream(event)
         return []
 
     # ---- TCP ----
@@ -127,10 +130,13 @@ class StreamMatcher:
         if local is None:
             return []
         flow = (event.peer, local)
-        last = self._last_datagram.get(flow)
-        self._last_datagram.put(flow, event.time)
+        last = self._last_seen.get(flow)
         if last is not None and event.time - last < BURST_GAP:
+            self._last_seen[flow] = event.time  # the burst goes on (a plain dict: the hot path)
             return []
+        if len(self._last_seen) > MAX_FLOWS:
+            self._last_seen.clear()
+        self._last_seen[flow] = event.time
         return [StreamNote(event.endpoint, event.peer, event.time, 1, 1, datagram=True)]
 
 

@@ -136,3 +136,11 @@ def test_any_json_object_is_an_event_or_a_clear_error(kind: str, fields: dict[st
     except SessionFileError:
         return
     assert len(session.events) + session.complete == 1
+
+
+@given(events)
+def test_the_fast_line_reads_back_as_the_same_event(event: Event) -> None:
+    from netcore.session.record import encode_line
+
+    line = encode_line(event)
+    assert "\n" not in line and decode_event(json.loads(line)) == event
