@@ -35,15 +35,17 @@ class RecordingQueue(TappedQueue):
 
     def get(self, timeout: float | None = None) -> Event | None:
         event = super().get(timeout)
-        if event is not None:
+        if event is not None and self.spool is not None:  # not recording: nothing added on the hot path
             self._keep([event])
         return event
 
     def drain(self, max_items: int | None = None) -> list[Event]:
-        return self._keep(super().drain(max_items))
+        taken = super().drain(max_items)
+        return self._keep(taken) if self.spool is not None else taken
 
     def drain_run(self, kinds: tuple[type[Event], ...], max_items: int) -> list[Event]:
-        return self._keep(super().drain_run(kinds, max_items))
+        taken = super().drain_run(kinds, max_items)
+        return self._keep(taken) if self.spool is not None else taken
 
 
 def add_record_option(parser: argparse.ArgumentParser) -> None:

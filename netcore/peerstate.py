@@ -56,21 +56,28 @@ class LruMap(Generic[K, V]):
 
 
 class BoundedCounts:
-    """Messages heard from each peer, 1-based, for the :data:`MAX_TRACKED_PEERS` most recent peers.
+    """Messages heard from each peer, 1-based, for at most :data:`MAX_TRACKED_PEERS` peers.
 
-    A peer that was forgotten starts again at 1.
+    Past the limit the peer first counted is forgotten (a forgotten peer starts again at 1).
     """
 
     def __init__(self, limit: int = MAX_TRACKED_PEERS) -> None:
-        self._counts: LruMap[Address, int] = LruMap(limit)
+        self.limit = limit
+        self._counts: dict[Address, int] = {}
 
     def __len__(self) -> int:
         return len(self._counts)
 
+    def get(self, peer: Address) -> int | None:
+        return self._counts.get(peer)
+
     def add(self, peer: Address) -> int:
-        """Count one more message from ``peer``; return its number."""
-        count = (self._counts.get(peer) or 0) + 1
-        self._counts.put(peer, count)
+        """Count one more message from ``peer``; return its number (the hot path: one look-up)."""
+        counts = self._counts
+        count = counts.get(peer, 0) + 1
+        if count == 1 and len(counts) >= self.limit:
+            del counts[next(iter(counts))]  # forget the peer counted first
+        counts[peer] = count
         return count
 
 

@@ -22,7 +22,7 @@ def test_counts_never_hold_more_than_the_limit_and_count_recent_peers_exactly(he
         assert len(counts) <= limit
     if len(set(heard)) <= limit:  # nothing was forgotten: every count is exact
         for peer, expected in exact.items():
-            assert counts._counts.get(peer) == expected
+            assert counts.get(peer) == expected
 
 
 def test_lru_forgets_the_least_recently_used() -> None:
