@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from cli import argtypes
 from netcore.session.pcap import write_pcapng
 from netcore.session.record import Session, SessionFileError, read_session
 from netcore.session.sequence import MAX_ITEMS, SequenceModel
@@ -18,17 +19,11 @@ def add_export_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
     chart.add_argument("file", help="the session file (JSON Lines) written by --record or File → Save session")
     chart.add_argument("-o", "--output", required=True, metavar="OUT.svg", help="where to write the SVG")
     chart.add_argument("--lang", choices=("en", "zh"), default="en", help="label language (default en)")
-    chart.add_argument("--max-items", type=_positive, default=MAX_ITEMS, metavar="N",
+    chart.add_argument("--max-items", type=argtypes.count(1, 10_000_000), default=MAX_ITEMS, metavar="N",
                        help=f"draw at most the last N items (default {MAX_ITEMS:,})")
     pcap = commands.add_parser("pcap", help="rebuild a recorded session as a pcapng capture for Wireshark")
     pcap.add_argument("file", help="the session file (JSON Lines)")
     pcap.add_argument("-o", "--output", required=True, metavar="OUT.pcapng", help="where to write the capture")
-
-
-def _positive(text: str) -> int:
-    if not (text.isascii() and text.isdigit()) or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {text!r}")
-    return int(text)
 
 
 def _load(path: str) -> Session | None:

@@ -3,50 +3,26 @@
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 
+from cli import argtypes
 from netcore.eventqueue import EventQueue
 from netcore.events import ErrorEvent, Event, Notice, StateChanged
 from netcore.lan import diagnose
 from netcore.lan.announce import Announcer, describe, find
 from netcore.lan.discovery import Announcement
-from netcore.validation import InputError, check_host, check_port
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number of seconds, not {text!r}") from None
-    if not math.isfinite(value) or not 0 < value <= 60:
-        raise argparse.ArgumentTypeError(f"must be more than 0 and at most 60 seconds, not {text!r}")
-    return value
-
-
-def _host(text: str) -> str:
-    try:
-        return check_host(text)
-    except InputError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def _port(text: str) -> int:
-    try:
-        return check_port(text)
-    except InputError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def add_lan_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``diagnose`` and ``discover`` to the command line."""
+    probe_seconds = argtypes.seconds(60, positive=True)
     check = commands.add_parser("diagnose", help="find out why nothing arrives: name, route, port, firewall")
-    check.add_argument("host", type=_host, help="the other machine's address or name")
-    check.add_argument("port", type=_port, help="the port there")
+    check.add_argument("host", type=argtypes.host, help="the other machine's address or name")
+    check.add_argument("port", type=argtypes.port, help="the port there")
     check.add_argument("--udp", action="store_true", help="probe a UDP port (default TCP)")
-    check.add_argument("--timeout", type=_seconds, default=3.0, metavar="S", help="seconds per probe (default 3)")
+    check.add_argument("--timeout", type=probe_seconds, default=3.0, metavar="S", help="seconds per probe (default 3)")
     seek = commands.add_parser("discover", help="list the SocketLab endpoints on the network that are visible")
-    seek.add_argument("--timeout", type=_seconds, default=2.0, metavar="S", help="seconds to wait (default 2)")
+    seek.add_argument("--timeout", type=probe_seconds, default=2.0, metavar="S", help="seconds to wait (default 2)")
 
 
 def run_diagnose(args: argparse.Namespace) -> int:

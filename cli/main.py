@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 from collections.abc import Callable
 
+from cli import argtypes
 from cli.export import add_export_commands
 from cli.lan import add_announce_option, add_lan_commands
 from cli.output import configure_text_streams
@@ -15,7 +15,7 @@ from cli.record import add_record_option
 from cli.stdio import reopen_closed_streams, say_what_was_closed
 from netcore.lessons import DEFAULTS, LESSON_REPLIES, python_code
 from netcore.payload import ENCODINGS
-from netcore.validation import InputError, check_port, check_timeout
+from netcore.validation import InputError
 
 EXAMPLES = """examples:
   python main.py tcp-server --port 9000 --reply hello     then: nc 127.0.0.1 9000
@@ -24,55 +24,6 @@ EXAMPLES = """examples:
   python main.py code tcp-server --reply hello           the Python code that does the same
   python main.py --self-test
 """
-
-
-def _port(text: str) -> int:
-    try:
-        return check_port(text)
-    except InputError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def _remote_port(text: str) -> int:
-    """A port to connect to: 0 only means "any free port" when listening, so it is refused here."""
-    port = _port(text)
-    if port == 0:
-        raise argparse.ArgumentTypeError("0 is not a port you can connect to (0 means 'any free port' only when "
-                                         "listening); give the server's port, 1-65535")
-    return port
-
-
-def _timeout(text: str) -> float:
-    try:
-        return check_timeout(text)
-    except InputError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def _seconds(high: float) -> Callable[[str], float]:
-    """Seconds from 0 to ``high``; never nan, inf or negative."""
-    def parse(text: str) -> float:
-        try:
-            seconds = float(text)
-        except ValueError:
-            seconds = math.nan
-        if not (math.isfinite(seconds) and 0 <= seconds <= high):
-            raise argparse.ArgumentTypeError(f"must be a number of seconds from 0 to {high:g}, not {text!r}")
-        return seconds
-    return parse
-
-
-def _count(low: int, high: int) -> Callable[[str], int]:
-    """A whole number from ``low`` to ``high``."""
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            value = low - 1
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"must be a whole number from {low} to {high}, not {text!r}")
-        return value
-    return parse
 
 
 def _common(parser: argparse.ArgumentParser, encoding: bool = True,
@@ -105,12 +56,12 @@ def build_parser() -> argparse.ArgumentParser:
 def _add_tcp_server(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     server = commands.add_parser("tcp-server", help="listen for TCP clients; stdin lines go to all of them")
     server.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0: all IPv4)")
-    server.add_argument("--port", type=_port, default=9000, help="port (0: any free port; default 9000)")
+    server.add_argument("--port", type=argtypes.port, default=9000, help="port (0: any free port; default 9000)")
     server.add_argument("--reply", choices=("none", "echo", "hello", "time"), default="none",
                         help="auto-reply: echo, hello (Welcome!/Hello, <name>!/exit) or time")
-    server.add_argument("--max-clients", type=_count(1, 1_000_000), default=None,
+    server.add_argument("--max-clients", type=argtypes.count(1, 1_000_000), default=None,
                         help="close connections over this many at once")
-    server.add_argument("--backlog", type=_count(1, 65535), default=128, help="listen() backlog (default 128)")
+    server.add_argument("--backlog", type=argtypes.count(1, 65535), default=128, help="listen() backlog (default 128)")
     _common(server)
     add_output_options(server)
     add_record_option(server)
@@ -120,9 +71,9 @@ def _add_tcp_server(commands: argparse._SubParsersAction[argparse.ArgumentParser
 def _add_tcp_client(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     client = commands.add_parser("tcp-client", help="connect like nc: stdin to the socket, the socket to stdout")
     client.add_argument("host", help="server address or name")
-    client.add_argument("port", type=_remote_port, help="server port (1-65535)")
-    client.add_argument("--timeout", type=_timeout, default=5.0, help="seconds to wait for connect (default 5)")
-    client.add_argument("--half-open", type=_seconds(3600), default=2.0, metavar="S",
+    client.add_argument("port", type=argtypes.remote_port, help="server port (1-65535)")
+    client.add_argument("--timeout", type=argtypes.timeout, default=5.0, help="seconds to wait for connect (default 5)")
+    client.add_argument("--half-open", type=argtypes.seconds(3600), default=2.0, metavar="S",
                         help="after the server's FIN, keep sending stdin; stop after S seconds with nothing "
                              "to send (default 2; 0: stop at the server's FIN)")
     _common(client, encoding=False, example="connect(('127.0.0.1', 9000)) -> in progress")
@@ -135,14 +86,14 @@ def _add_udp(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     udp.add_argument("--to", metavar="H:P", help="where stdin lines go (default: the last sender)")
     udp.add_argument("--reply", choices=("none", "echo"), default="none", help="echo each datagram back")
     udp.add_argument("--broadcast", action="store_true", help="allow sending to broadcast addresses (SO_BROADCAST)")
-    udp.add_argument("-q", "--quit-after", type=_seconds(86400), default=None, metavar="S",
+    udp.add_argument("-q", "--quit-after", type=argtypes.seconds(86400), default=None, metavar="S",
                      help="exit S seconds after the end of stdin (default: keep receiving)")
     udp.add_argument("--join", action="append", metavar="GROUP",
                      help="join a multicast group (IPv4 such as 239.1.2.3, or IPv6 such as ff02::1:3); repeatable")
     udp.add_argument("--interface", metavar="NAME|ADDR",
                      help="the interface for multicast and broadcast (e.g. eth0 or 192.168.1.23); default: every "
                           "suitable one for a broadcast, the system's choice for multicast")
-    udp.add_argument("--ttl", type=_count(0, 255), default=None, metavar="N",
+    udp.add_argument("--ttl", type=argtypes.count(0, 255), default=None, metavar="N",
                      help="multicast TTL (IPv6: hops); default 1, this network only")
     udp.add_argument("--no-loop", dest="loop", action="store_const", const=False, default=None,
                      help="do not hear this machine's own multicast")
@@ -157,10 +108,10 @@ def _add_code(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     code.add_argument("kind", choices=("tcp-server", "tcp-client", "udp"), help="which script")
     code.add_argument("--host", default=None,
                       help="address to listen on, or the server's (default 0.0.0.0; tcp-client 127.0.0.1)")
-    code.add_argument("--port", type=_port, default=None, help="port (default 9000; udp 9001)")
+    code.add_argument("--port", type=argtypes.port, default=None, help="port (default 9000; udp 9001)")
     code.add_argument("--reply", choices=LESSON_REPLIES, default="none",
                       help="what the server or UDP script answers: echo, hello (Welcome!/Hello, <name>!/exit), time")
-    code.add_argument("--timeout", type=_timeout, default=5.0, help="tcp-client: seconds to wait (default 5)")
+    code.add_argument("--timeout", type=argtypes.timeout, default=5.0, help="tcp-client: seconds to wait (default 5)")
     code.add_argument("--encoding", choices=ENCODINGS, default="utf-8", help="text encoding (default utf-8)")
     code.add_argument("--to", metavar="H:P", default=None, help="udp: send a line there first (as udp --to does)")
 
