@@ -150,6 +150,7 @@ NOTICES: dict[str, str] = {
     "replies to {address} start again once it slows down.",
     "discovery_answered": "Answered a discovery request from {address}: this machine is visible on the network.",
     "sent_on": "The datagram to {address} left on: {interfaces}.",
+    "udp_refused_at": "The datagram to {address} was refused: nothing listens on that port there.",
     "recording_stopped": "Recording stopped here: events came faster than they could be written (or the "
     "{limit}-byte limit was reached). The tab's counters and saved data stay exact.",
 }

@@ -155,6 +155,7 @@ class UdpEndpoint(UdpLanMixin, Endpoint):
             self._socket_options(sock, family, host)
             self._traced("bind", sockaddr_repr(host, port), lambda: sock.bind((host, port)))
             self._multicast_options(sock)
+            self._ask_for_errors(sock)
             self._traced("setblocking", "False", lambda: sock.setblocking(False))
         except BaseException:
             self._close_socket(sock)
@@ -189,6 +190,8 @@ class UdpEndpoint(UdpLanMixin, Endpoint):
     def _on_ready(self, mask: int) -> None:
         if mask & selectors.EVENT_WRITE:
             self._drain_outbox()
+        if self.errors_queued:  # an ICMP error waits there (the selector keeps saying so until it is read)
+            self._read_errors()
         if mask & selectors.EVENT_READ:
             for _ in range(1 if self.gate.enabled else DATAGRAMS_PER_WAKE):  # step mode: one recvfrom() per Next
                 if not self._receive_one():
@@ -205,6 +208,11 @@ class UdpEndpoint(UdpLanMixin, Endpoint):
         except ConnectionResetError:  # Windows reports an ICMP port-unreachable here
             self._trace("recvfrom", str(MAX_DATAGRAM), "error: ECONNRESET (port unreachable)", ok=False)
             self._notice("udp_port_unreachable", {})
+            return True
+        except ConnectionRefusedError:  # Linux with IP_RECVERR: the error queue says which datagram
+            if not (self.errors_queued and self._read_errors()):
+                self._trace("recvfrom", str(MAX_DATAGRAM), "error: ECONNREFUSED (port unreachable)", ok=False)
+                self._notice("udp_port_unreachable", {})
             return True
         except OSError as exc:
             self._trace("recvfrom", str(MAX_DATAGRAM), f"error: {describe_error(exc)}", ok=False)
@@ -324,7 +332,8 @@ class UdpEndpoint(UdpLanMixin, Endpoint):
             return
         self._sendto_now(data, raw, shown, cost)
 
-    def _sendto_now(self, data: bytes, raw: tuple[object, ...], shown: Address, cost: int = 0) -> bool:
+    def _sendto_now(self, data: bytes, raw: tuple[object, ...], shown: Address, cost: int = 0,
+                    retried: bool = False) -> bool:
         """One ``sendto``; False if the kernel would block (kept in the outbox, still in ``budget``)."""
         assert self._sock is not None
         fanout = self._fanout_interfaces(shown[0])
@@ -340,15 +349,13 @@ class UdpEndpoint(UdpLanMixin, Endpoint):
             self._outbox.appendleft((data, raw, shown, cost))
             self._selector.modify(self._sock, selectors.EVENT_READ | selectors.EVENT_WRITE, self._on_ready)
             return False
+        except ConnectionRefusedError as exc:
+            if self.errors_queued and not retried:  # an earlier datagram's ICMP error, pending on the socket:
+                self._read_errors()  # say it, then this datagram goes out
+                return self._sendto_now(data, raw, shown, cost, retried=True)
+            return self._send_failed(exc, data, args, shown, cost)
         except OSError as exc:
-            self.budget.done(cost)
-            self._trace("sendto", args, f"error: {describe_error(exc)}", ok=False, peer=shown)
-            problem = explain(exc, "sendto", address=format_address(shown), size=str(len(data)),
-                              host=shown[0], port=str(shown[1]))
-            if problem.code == "permission_denied":  # sendto() only refuses broadcast without SO_BROADCAST
-                problem = Problem("broadcast_denied", problem.params)
-            self._emit_problem(problem, "sendto", shown)
-            return True
+            return self._send_failed(exc, data, args, shown, cost)
         if self._over_bound():
             replies, nbytes = self._reply_overflow
             self._reply_overflow = (replies + 1, nbytes + sent)
@@ -357,6 +364,16 @@ class UdpEndpoint(UdpLanMixin, Endpoint):
                                 offered=len(data)))
         if cost:  # auto-replies (cost 0) skip the budget's lock
             self.budget.done(cost)
+        return True
+
+    def _send_failed(self, exc: OSError, data: bytes, args: str, shown: Address, cost: int) -> bool:
+        self.budget.done(cost)
+        self._trace("sendto", args, f"error: {describe_error(exc)}", ok=False, peer=shown)
+        problem = explain(exc, "sendto", address=format_address(shown), size=str(len(data)),
+                          host=shown[0], port=str(shown[1]))
+        if problem.code == "permission_denied":  # sendto() only refuses broadcast without SO_BROADCAST
+            problem = Problem("broadcast_denied", problem.params)
+        self._emit_problem(problem, "sendto", shown)
         return True
 
     def _drain_outbox(self) -> None:

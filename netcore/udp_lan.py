@@ -18,6 +18,7 @@ import errno
 import ipaddress
 import socket
 import struct
+import sys
 from typing import TYPE_CHECKING
 
 from netcore.events import Address, DataSent, Notice, format_address
@@ -45,6 +46,21 @@ else:
     _Base = object
 
 
+IP_RECVERR = getattr(socket, "IP_RECVERR", 11)
+IPV6_RECVERR = getattr(socket, "IPV6_RECVERR", 25)
+SO_EE_ORIGIN_ICMP, SO_EE_ORIGIN_ICMP6 = 2, 3
+
+
+def _refused(level: int, kind: int, value: bytes) -> bool:
+    """Is this IP_RECVERR control message an ICMP "port unreachable" (ECONNREFUSED)?"""
+    if (level, kind) not in ((socket.IPPROTO_IP, IP_RECVERR), (socket.IPPROTO_IPV6, IPV6_RECVERR)):
+        return False
+    if len(value) < 16:
+        return False
+    error, origin = struct.unpack_from("@IB", value)
+    return error == errno.ECONNREFUSED and origin in (SO_EE_ORIGIN_ICMP, SO_EE_ORIGIN_ICMP6)
+
+
 def is_multicast(host: str) -> bool:
     try:
         return ipaddress.ip_address(host.split("%", 1)[0]).is_multicast
@@ -57,6 +73,8 @@ class UdpLanMixin(_Base):
 
     interface: LocalAddress | None = None
     """The interface chosen in the configuration, once found."""
+    errors_queued = False
+    """IP_RECVERR is on: ICMP errors wait in the socket's error queue (Linux)."""
 
     # ---- at open ----
 
@@ -99,6 +117,38 @@ class UdpLanMixin(_Base):
             self._report(exc, "setsockopt")
             return
         self._trace("setsockopt", label, "ok")
+
+    # ---- ICMP errors (Linux): "nothing listens on that port there" ----
+
+    def _ask_for_errors(self, sock: socket.socket) -> None:
+        """IP_RECVERR: an unconnected UDP socket on Linux otherwise never hears that a datagram was refused."""
+        self.errors_queued = False
+        if not sys.platform.startswith("linux"):
+            return
+        v6 = sock.family == socket.AF_INET6
+        level, option, label = ((socket.IPPROTO_IPV6, IPV6_RECVERR, "IPPROTO_IPV6, IPV6_RECVERR, 1") if v6
+                                else (socket.IPPROTO_IP, IP_RECVERR, "IPPROTO_IP, IP_RECVERR, 1"))
+        self._set(sock, level, option, 1, label)
+        self.errors_queued = True
+
+    def _read_errors(self) -> int:
+        """Drain the socket's error queue; a notice for each refused datagram. Returns how many were read."""
+        assert self._sock is not None
+        read = 0
+        for _ in range(64):
+            try:
+                _data, ancillary, _flags, address = self._sock.recvmsg(64, 512, socket.MSG_ERRQUEUE)
+            except (BlockingIOError, InterruptedError):
+                break
+            except OSError:
+                break
+            read += 1
+            if any(_refused(level, kind, value) for level, kind, value in ancillary):
+                shown = format_address((str(address[0]), int(address[1]))) if address else "?"
+                self._trace("recvmsg", "MSG_ERRQUEUE", f"ECONNREFUSED from {shown} (ICMP port unreachable)",
+                            ok=False)
+                self._lan_notice("udp_refused_at", {"address": shown})
+        return read
 
     # ---- groups ----
 

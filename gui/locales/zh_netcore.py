@@ -81,6 +81,7 @@ ZH_NOTICES: dict[str, str] = {
     "两个互相自动回复的端点会这样无休止地来回；等 {address} 慢下来后会恢复回复。",
     "discovery_answered": "已应答来自 {address} 的发现请求：本机在网络上可见。",
     "sent_on": "发往 {address} 的数据报已从以下接口发出：{interfaces}。",
+    "udp_refused_at": "发往 {address} 的数据报被拒绝：那里的这个端口上没有程序在监听。",
     "recording_stopped": "录制在此停止：事件来得比写入快（或达到了 {limit} 字节的上限）。"
     "标签页的计数和保存的数据仍然准确。",
 }

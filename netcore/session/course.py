@@ -188,6 +188,7 @@ def lessons() -> list[Lesson]:
     """The built-in lessons, in teaching order (fresh goal state each call)."""
     server, client, udp = "tcp-server", "tcp-client", "udp"
     calls = ("socket", "bind", "listen", "accept")
+    refused = _either(_notice("udp_port_unreachable", "udp_refused_at"), _problem("connection_refused"))
     return [
         Lesson("server", [Goal(f"server.{name}", _call(server, name)) for name in calls]
                + [Goal("server.recv", _data(server, sent=False)), Goal("server.send", _data(server, sent=True)),
@@ -207,7 +208,7 @@ def lessons() -> list[Lesson]:
         Lesson("time", [Goal("time.stamp", _data(server, sent=True, test=lambda d: bool(_STAMP.match(d))))],
                {"tabs": "tcp-server,tcp-client", "reply": "time"}, code=server),
         Lesson("udp", [Goal("udp.sendto", _data(udp, sent=True)), Goal("udp.recvfrom", _data(udp, sent=False)),
-                       Goal("udp.nobody", _either(_notice("udp_port_unreachable"), _problem("connection_refused")))],
+                       Goal("udp.nobody", refused)],
                {"tabs": "udp,udp"}, code=udp),
         Lesson("stream", [Goal("stream.merged", _stream_note(datagram=False, at_least=2)),
                           Goal("stream.whole", _stream_note(datagram=True, at_least=1))],

@@ -118,3 +118,20 @@ def test_closing_lesson_fin_rst_and_half_close(queue: EventQueue, rec: Recorder,
             conn.sendall(b"still listening")  # the client half-closed but still receives
             rec.wait_received("client", 15)
     assert "closing.half" in ticked(rec, course)
+
+
+def test_udp_lesson_hears_a_datagram_refused(queue: EventQueue, rec: Recorder,
+                                             no_worker_left_behind: list[Endpoint]) -> None:
+    import sys
+
+    udp = start(UdpEndpoint(UdpConfig("127.0.0.1", 0), queue, "udp"), no_worker_left_behind)
+    rec.wait_state("udp", State.BOUND)
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as gone:
+        gone.bind(("127.0.0.1", 0))
+        closed = gone.getsockname()[1]
+    assert isinstance(udp, UdpEndpoint)
+    udp.send_to(b"anyone there?", ("127.0.0.1", closed))
+    course = Course()
+    if sys.platform.startswith("linux"):  # IP_RECVERR: the refusal is heard
+        rec.wait_for(lambda _: "udp.nobody" in ticked(rec, course), timeout=5)
+    assert "udp.sendto" in ticked(rec, course)

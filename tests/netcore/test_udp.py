@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import sys
 import time
 
 import pytest
@@ -180,3 +181,18 @@ def test_ipv4_endpoint_sending_to_ipv6_says_why(start_udp, rec: Recorder) -> Non
     udp.send_to(b"v6?", ("::1", 9))
     error = rec.wait_type(ErrorEvent, "udp")
     assert error.code == "bound_to_ipv4" and "::" in error.hint
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="IP_RECVERR is Linux's")
+def test_a_datagram_to_a_closed_port_is_said_to_be_refused(start_udp, rec) -> None:  # type: ignore[no-untyped-def]
+    udp, _port = start_udp()
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as gone:
+        gone.bind(("127.0.0.1", 0))
+        closed = gone.getsockname()[1]  # nothing listens here once this socket is closed
+    for _ in range(3):
+        udp.send_to(b"anyone?", ("127.0.0.1", closed))
+    notice = rec.wait_type(Notice, where=lambda e: e.code == "udp_refused_at")
+    assert notice.params["address"] == f"127.0.0.1:{closed}" and "nothing listens" in notice.message
+    udp.send_to(b"still sends", ("127.0.0.1", closed))  # the endpoint goes on (no busy loop on the error queue)
+    rec.wait_for(lambda _: len(rec.of(DataSent)) >= 4)
+    assert udp.state is State.BOUND
