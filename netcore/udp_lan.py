@@ -38,6 +38,7 @@ if TYPE_CHECKING:
             ...
 
         def _emit(self, event: object) -> None: ...
+        def _step(self, call: str, args: str, peer: Address | None = None) -> None: ...
         def _emit_problem(self, problem: Problem, call: str | None = None, peer: Address | None = None,
                           fatal: bool = False) -> None: ...
         def _report(self, exc: OSError, call: str, peer: Address | None = None, fatal: bool = False,
@@ -110,6 +111,7 @@ class UdpLanMixin(_Base):
             self._set(sock, level, option, loop, f"{label}, {loop}")
 
     def _set(self, sock: socket.socket, level: int, option: int, value: int | bytes, label: str) -> None:
+        self._step("setsockopt", label)
         try:
             sock.setsockopt(level, option, value)
         except OSError as exc:
@@ -192,6 +194,7 @@ class UdpLanMixin(_Base):
 
     def _traced_set(self, level: int, option: int, value: bytes, args: str) -> None:
         assert self._sock is not None
+        self._step("setsockopt", args)
         try:
             self._sock.setsockopt(level, option, value)
         except OSError as exc:

@@ -168,7 +168,7 @@ def test_two_udp_echo_endpoints_do_not_bounce_a_datagram_forever(no_worker_left_
     time.sleep(0.5)
     rec.pump()
     assert first.datagrams_in + second.datagrams_in == settled, "the bounce went on after the limit"
-    assert settled < 3 * 1000 + 100  # about one burst each way, not tens of thousands a second
+    assert settled < 5000  # about one burst each way (plus what refills while it runs), not tens of thousands
     assert first.state is State.BOUND and second.state is State.BOUND
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as peer:  # another peer is answered as before
         peer.settimeout(5)

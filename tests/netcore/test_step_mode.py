@@ -85,9 +85,9 @@ def test_next_runs_exactly_one_call(queue: EventQueue, rec: Recorder, no_worker_
     assert [e.call for e in rec.of(SocketCall, "udp")] == ["socket"]
     assert rec.of(StepPending, "udp")[1].call == "bind"
     udp.step_next()
-    udp.step_next()  # a second click before the next call is announced does nothing
     rec.wait_for(lambda _: len(rec.of(StepPending, "udp")) == 3)
-    assert [e.call for e in rec.of(SocketCall, "udp")] == ["socket", "bind"]
+    time.sleep(0.2)
+    assert [e.call for e in rec.of(SocketCall, "udp")] == ["socket", "bind"]  # one Next, one call
     udp.step_continue()
     rec.wait_state("udp", State.BOUND)
 
@@ -125,3 +125,19 @@ def test_a_client_connects_while_the_server_waits_before_accept(queue: EventQueu
         assert not [e for e in rec.of(SocketCall, "server") if e.call == "accept"]
         server.step_continue()
         assert rec.wait_received("server", 27) == b"waits in the receive buffer"
+
+
+def test_a_click_with_no_call_waiting_does_nothing() -> None:
+    from netcore.stepgate import StepGate
+
+    gate = StepGate()
+    gate.set_enabled(True)
+    gate.next()  # nothing waits yet: this click must not let the next call through unannounced
+    passed = threading.Event()
+    worker = threading.Thread(target=lambda: (gate.wait_turn("bind", "", lambda c, a: None), passed.set()),
+                              daemon=True)
+    worker.start()
+    assert not passed.wait(0.3)
+    gate.next()
+    assert passed.wait(2)
+    worker.join(2)
