@@ -104,6 +104,9 @@ class Printer:
         self.saved = 0
         self._out, self._raw, self._save, self._save_name = lines_to, raw_to, save, save_name
         self._display = Display(options.encoding, options.hex)
+        self._raw_only = (raw_to is not None and save is None and not verbose and not options.hex
+                          and not options.quiet)
+        """Datagrams go to a pipe raw and nothing else is asked: :meth:`_raw_batch` may take them."""
         self._dirty = self._tick_queued = False
         self._stopped = threading.Event()
         if options.fold > 0 and not (options.quiet or options.full) and raw_to is None:
@@ -118,11 +121,30 @@ class Printer:
         kind = self.absorb(event)
         after_data = kind is DataReceived or kind is DataSent
         if after_data:
-            for more in self.queue.drain_run(_DATA, BATCH_EVENTS):
-                trace(more, self.verbose)
-                self.absorb(more)
+            batch = self.queue.drain_run(_DATA, BATCH_EVENTS)
+            if self._raw_only and kind is DataReceived:
+                self._raw_batch(batch)
+            else:
+                for more in batch:
+                    trace(more, self.verbose)
+                    self.absorb(more)
         if not len(self.queue):
             self._idle(after_data)
+
+    def _raw_batch(self, batch: list[Event]) -> None:
+        """udp to a pipe, nothing else asked for: each datagram written raw, the totals kept (the hot path)."""
+        raw, totals = self._raw, self.lines.totals
+        assert raw is not None
+        for more in batch:
+            if type(more) is DataReceived:
+                data = more.data
+                raw.write(data + b"\n")
+                total = totals["received"]
+                total[0] += 1
+                total[1] += len(data)
+            else:
+                self.absorb(more)
+        self._dirty = True
 
     def absorb(self, event: Event) -> type[Event]:
         """Count and show one event without flushing or pausing (what is drained at exit)."""

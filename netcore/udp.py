@@ -200,7 +200,8 @@ class UdpEndpoint(UdpLanMixin, Endpoint):
 
     def _receive_one(self) -> bool:
         assert self._sock is not None
-        self._step("recvfrom", str(MAX_DATAGRAM))
+        if self.gate.enabled:
+            self._step("recvfrom", str(MAX_DATAGRAM))
         try:
             data, raw = self._sock.recvfrom(MAX_DATAGRAM)
         except BlockingIOError:
@@ -218,7 +219,7 @@ class UdpEndpoint(UdpLanMixin, Endpoint):
             self._trace("recvfrom", str(MAX_DATAGRAM), f"error: {describe_error(exc)}", ok=False)
             self._report(exc, "recvfrom")
             return False
-        source = address_of(raw)
+        source = raw if type(raw) is tuple and len(raw) == 2 else address_of(raw)  # IPv4: already (host, port)
         self.last_sender = source
         self._deliver(source, data)
         return True
@@ -231,9 +232,8 @@ class UdpEndpoint(UdpLanMixin, Endpoint):
         else:
             self._emit(DataReceived(endpoint=self.name, peer=source, data=data, call="recvfrom",
                                     requested=MAX_DATAGRAM))
-        count = self._counts.add(source)
-        if self._reply is not None:
-            self._auto_reply(source, data, count)
+        if self._reply is not None:  # the per-source count is only for the reply's {count}
+            self._auto_reply(source, data, self._counts.add(source))
 
     def _auto_reply(self, source: Address, data: bytes, count: int) -> None:
         assert self._reply is not None
