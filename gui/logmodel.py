@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from gui.i18n import tr
 from netcore.events import Address, format_address
 from netcore.payload import format_hex, printable, show_bytes
+from netcore.session.chart_text import clock_text
 
 PREVIEW_BYTES = 1024
 """Bytes of payload a row keeps for display (the rest is counted, and spooled)."""
@@ -61,10 +62,8 @@ def data_record(kind: str, when: float, peer: Address | None, data: bytes) -> Lo
     return LogRecord(kind, when, peer, len(data), bytes(data[:PREVIEW_BYTES]))
 
 
-def format_time(when: float) -> str:
-    """``14:03:07.251`` (local time, milliseconds)."""
-    local = time.localtime(when)
-    return f"{local.tm_hour:02d}:{local.tm_min:02d}:{local.tm_sec:02d}.{int(when * 1000) % 1000:03d}"
+format_time = clock_text
+"""``14:03:07.251`` (local time, milliseconds): the same clock the sequence chart and its SVG show."""
 
 
 def format_size(record: LogRecord) -> str:
