@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import enum
 import time
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
 
 Address = tuple[str, int]
 """A socket address as ``(host, port)``; IPv6 flow info and scope are dropped."""
@@ -140,6 +141,39 @@ class DataReceived(Event):
         if self.call == "recvfrom":
             return f"recvfrom({self.requested}) -> ({len(self.data)} bytes, {self.peer!r})"
         return f"[{format_address(self.peer)}] {self.call}({self.requested}) -> {len(self.data)} bytes"
+
+
+def _received_factory() -> Callable[[str, float, Address, bytes, str, int], DataReceived]:
+    """A constructor of :class:`DataReceived` for the datagram hot path, about 2.5 times cheaper.
+
+    It fills the frozen slots through their descriptors instead of the dataclass's
+    ``object.__setattr__`` calls; what it makes is an ordinary, equal, still frozen
+    ``DataReceived``. The field list is checked here so that a new field cannot be
+    forgotten.
+    """
+    names = tuple(each.name for each in fields(DataReceived))
+    if names != ("endpoint", "time", "peer", "data", "call", "requested"):
+        raise AssertionError(f"DataReceived's fields changed to {names}: update received_fast")
+    new = object.__new__
+    set_endpoint, set_time, set_peer, set_data, set_call, set_requested = (
+        getattr(DataReceived, name).__set__ for name in names)  # the slots' member descriptors
+
+    def received_fast(endpoint: str, when: float, peer: Address, data: bytes, call: str,
+                      requested: int) -> DataReceived:
+        event: DataReceived = new(DataReceived)
+        set_endpoint(event, endpoint)
+        set_time(event, when)
+        set_peer(event, peer)
+        set_data(event, data)
+        set_call(event, call)
+        set_requested(event, requested)
+        return event
+
+    return received_fast
+
+
+received_fast = _received_factory()
+"""``received_fast(endpoint, time, peer, data, call, requested)``: the same event as ``DataReceived(...)``."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
