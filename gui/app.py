@@ -24,7 +24,7 @@ from gui.i18n import later, tr
 from gui.icon import set_window_icon
 from gui.logmodel import to_csv, to_text
 from gui.menus import MenuBar
-from gui.pump import Pump
+from gui.pump import Pump, data_runs
 from gui.settings import TAB_KINDS, SettingsStore
 from gui.tabs.base import EndpointTab
 from gui.tabs.replay import ReplayTab
@@ -80,7 +80,7 @@ class MainWindow:
                 self.new_tab(kind)
             self.notebook.select(0)  # type: ignore[no-untyped-call]  # typeshed leaves Notebook.select untyped
         self.teaching = Teaching(self)
-        self.pump = Pump(root, self.events, self._route, self._flush)
+        self.pump = Pump(root, self.events, self._route_batch, self._flush)
         self._dirty: set[EndpointTab] = set()
         self.pump.start()
         root.protocol("WM_DELETE_WINDOW", self.close)
@@ -217,6 +217,18 @@ class MainWindow:
             tab.handle(event)
             self._dirty.add(tab)
         self.teaching.feed(tab, event)
+
+    def _route_batch(self, batch: list[Event]) -> None:
+        """Route a batch from the pump: each run of datagrams an endpoint received as one piece."""
+        for run in data_runs(batch):
+            if type(run) is not list:
+                self._route(run)  # type: ignore[arg-type]
+                continue
+            tab = self.routes.get(run[0].endpoint)
+            if tab is not None:
+                tab.handle_run(run)
+                self._dirty.add(tab)
+            self.teaching.feed_run(tab, run)
 
     def _flush(self) -> bool:
         self._dirty = {tab for tab in self._dirty if tab.flush()}

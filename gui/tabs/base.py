@@ -285,6 +285,22 @@ class EndpointTab(ttk.Frame):
         elif not isinstance(event, SocketCall):
             self.on_event(event)
 
+    def handle_run(self, run: list[DataReceived]) -> None:
+        """Take a run of datagrams at once: the same as :meth:`handle` for each, counted and spooled in one go."""
+        self.views.feed_run(run)
+        add = self.session.add
+        log, settings = self.log, self.host.settings
+        show_calls, show_data_calls = settings.show_calls, settings.show_data_calls
+        for event in run:
+            add(event)
+            log_event(log, event, show_calls, show_data_calls)
+        datagrams = [event.data for event in run]
+        joined = b"".join(datagrams)
+        self.counters.received_many(len(datagrams), len(joined))
+        self.spool.write(joined)
+        self.on_data_run(run)
+        self._stale = True
+
     def _add(self, record: LogRecord | None) -> None:
         if record is not None:
             self.log.add(record)
@@ -399,6 +415,11 @@ class EndpointTab(ttk.Frame):
 
     def on_data(self, event: DataReceived | DataSent) -> None:
         """Per-peer bookkeeping (the server's table)."""
+
+    def on_data_run(self, run: list[DataReceived]) -> None:
+        """:meth:`on_data` for each datagram of a run (a subclass may do it at once)."""
+        for event in run:
+            self.on_data(event)
 
     def chosen_peer(self) -> tuple[str, int] | None:
         """The peer the views should show on their own (the server's selected client), if any."""

@@ -166,6 +166,9 @@ class UdpTab(EndpointTab):
         if isinstance(event, DataReceived):
             self._last = event.peer
 
+    def on_data_run(self, run: list[DataReceived]) -> None:
+        self._last = run[-1].peer
+
     def draw_stats(self) -> None:
         super().draw_stats()
         if self._last is not None and self._last != self._shown_last:
