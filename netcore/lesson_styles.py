@@ -9,7 +9,9 @@ threaded one does, byte for byte on the wire:
   ``selectors.DefaultSelector`` says which can be read or written, and each TCP
   connection keeps its own buffer of bytes still to send.
 - ``asyncio``: ``asyncio.start_server`` / ``asyncio.open_connection`` with a
-  reader and a writer, and a ``DatagramProtocol`` for UDP.
+  reader and a writer, and a ``DatagramProtocol`` for UDP (on a socket the script
+  binds itself, so an empty datagram can be echoed: asyncio before Python 3.13
+  drops one in ``transport.sendto``).
 
 Pure: text templates only, no sockets.
 """
@@ -71,30 +73,22 @@ $greeting    selector.register(conn, selectors.EVENT_READ, client)
     update(client)
 
 
-def receive(client):
-    data = client.conn.recv(1024)  # recv(): bytes are there; b'' means the client closed
-    if not data:
-        client.closing = True
-        return
-    print(client.addr, 'sent', repr(data.decode(ENCODING, 'replace')))
-$answer
-
 def serve(client, mask):
-    """The selector said client's socket is ready: read and/or send, then update."""
+    """The selector said this client's socket is ready: read, send, or both."""
     try:
         if mask & selectors.EVENT_READ:
-            receive(client)
-        if mask & selectors.EVENT_WRITE and client.outbox:
-            send(client)
+            data = client.conn.recv(1024)  # recv(): bytes are there; b'' means the client closed
+            if not data:
+                client.closing = True
+            else:
+                print(client.addr, 'sent', repr(data.decode(ENCODING, 'replace')))
+$answer        if mask & selectors.EVENT_WRITE and client.outbox:
+            sent = client.conn.send(client.outbox)  # send(): as many bytes as the kernel takes now
+            del client.outbox[:sent]  # the rest waits for the next "writable"
     except OSError as error:  # e.g. reset by the client: drop this one only
         print(client.addr, 'error:', error)
         client.closing, client.outbox = True, bytearray()
     update(client)
-
-
-def send(client):
-    sent = client.conn.send(client.outbox)  # send(): as many bytes as the kernel takes now
-    del client.outbox[:sent]  # the rest waits for the next "writable"
 
 
 def update(client):
@@ -116,7 +110,7 @@ def main():
         server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # restart at once after a stop
         server.bind((HOST, PORT))  # bind(): take this address and port
         server.listen()  # listen(): from now on clients can connect
-        server.setblocking(False)
+        server.setblocking(False)  # accept() must not wait: the selector says when
         selector.register(server, selectors.EVENT_READ)  # readable = a client is waiting
         host, port = server.getsockname()[:2]
         print(f'Listening on {host}:{port}')
@@ -325,10 +319,10 @@ $send        outbox = collections.deque()  # (datagram, address) pairs waiting t
 _ASYNC_UDP = Template('''\
 """A UDP endpoint that $what.
 
-Written with asyncio: create_datagram_endpoint() does socket and bind, then
-asyncio calls datagram_received() for each datagram. UDP has no connections:
-each datagram comes with its sender's address, and sendto() answers there.
-Made by SocketLab.
+Written with asyncio: socket() and bind() as usual, then asyncio reads the
+socket and calls datagram_received() for each datagram. UDP has no
+connections: each datagram comes with its sender's address, and sendto()
+answers there. Made by SocketLab.
 $try_it
 """
 
@@ -341,19 +335,26 @@ ENCODING = $encoding  # how received bytes are shown as text$target$helpers
 class Endpoint(asyncio.DatagramProtocol):
     """What asyncio calls for this UDP socket."""
 
+    def __init__(self, sock):
+        self.sock = sock  # the bound socket itself
+        self.transport = None
+
     def connection_made(self, transport):
-        self.transport = transport  # the bound socket; transport.sendto() sends from it
+        self.transport = transport  # transport.sendto() sends from the socket, without waiting
 
     def datagram_received(self, data, addr):  # like recvfrom(): one datagram, and who sent it
         print(addr, 'sent', repr(data.decode(ENCODING, 'replace')))
 $answer
 
 async def main():
-    loop = asyncio.get_running_loop()
-    # create_datagram_endpoint(): socket() (SOCK_DGRAM)$bind_note in one
-    transport, _ = await loop.create_datagram_endpoint(Endpoint, local_addr=(HOST, PORT)$broadcast)
-    host, port = transport.get_extra_info('sockname')[:2]
+    # socket(): a UDP socket (SOCK_DGRAM) for $ip
+    sock = socket.socket($family, socket.SOCK_DGRAM)
+$broadcast    sock.bind((HOST, PORT))  # bind(): receive what is sent to this address and port
+    host, port = sock.getsockname()[:2]
     print(f'Bound to {host}:{port} (UDP)')
+    # create_datagram_endpoint(): asyncio takes the socket (non-blocking) and reads it for us
+    loop = asyncio.get_running_loop()
+    transport, _ = await loop.create_datagram_endpoint(lambda: Endpoint(sock), sock=sock)
 $send    try:
         await asyncio.Event().wait()  # receive until Ctrl+C
     finally:
@@ -376,10 +377,10 @@ def _lines(indent: int, *lines: str) -> str:
 _ANSWERS: dict[tuple[str, str], dict[str, str]] = {
     ("selectors", "tcp_server"): {
         "none": "",
-        "echo": _lines(4, "client.outbox += data  # send the same bytes back (when the socket can)"),
-        "hello": _lines(4, "answer, client.closing = hello(data)  # closing: the client said exit",
+        "echo": _lines(16, "client.outbox += data  # send the same bytes back (when the socket can)"),
+        "hello": _lines(16, "answer, client.closing = hello(data)  # closing: the client said exit",
                         "client.outbox += answer"),
-        "time": _lines(4, _STAMP, "client.outbox += stamp.encode('ascii') + data"),
+        "time": _lines(16, _STAMP, "client.outbox += stamp.encode('ascii') + data"),
     },
     ("asyncio", "tcp_server"): {
         "none": "",
@@ -400,7 +401,10 @@ _ANSWERS: dict[tuple[str, str], dict[str, str]] = {
     },
     ("asyncio", "udp"): {
         "none": "",
-        "echo": _lines(8, "self.transport.sendto(data, addr)  # sendto(): the same bytes back to the sender"),
+        "echo": _lines(8, "if data:",
+                       "    self.transport.sendto(data, addr)  # sendto(): the same bytes back to the sender",
+                       "else:  # asyncio before Python 3.13 drops an empty datagram: send it on the socket",
+                       "    self.sock.sendto(data, addr)"),
         "hello": _lines(8, "answer, _ = hello(data)  # no connection to close after exit", "if answer:",
                         "    self.transport.sendto(answer, addr)  # sendto(): back to the sender"),
         "time": _lines(8, _STAMP, "self.transport.sendto(stamp.encode('ascii') + data, addr)  # time + message"),
@@ -422,15 +426,16 @@ _SENDS = {
 _BROADCASTS = {
     "selectors": _lines(8, "sock.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)"
                            "  # allow sending to broadcast addresses"),
-    "asyncio": ", allow_broadcast=True",
+    "asyncio": _lines(4, "sock.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)"
+                         "  # allow sending to broadcast addresses"),
 }
 
 
 def imports(style: str, kind: str, reply: str) -> str:
     """The import lines a ``selectors`` or ``asyncio`` server or UDP script needs, sorted as isort would."""
     base = {"selectors": {"selectors", "socket"}, "asyncio": {"asyncio"}}[style]
-    if style == "selectors" and kind == "udp":
-        base.add("collections")
+    if kind == "udp":
+        base.add("collections" if style == "selectors" else "socket")
     extra = {"hello": {"io"}, "time": {"time"}}.get(reply, set())
     return "".join(f"import {name}\n" for name in sorted(base | extra))
 
@@ -449,6 +454,5 @@ def styled_code(style: str, kind: str, values: dict[str, str], reply: str, *, ud
     if kind == "tcp_server":
         more["greeting"] = _GREETINGS[style] if reply == "hello" else ""
     else:
-        more.update(send=_SENDS[style] if udp_target else "", broadcast=_BROADCASTS[style] if broadcast else "",
-                    bind_note=", SO_BROADCAST and bind()" if broadcast else " and bind()")
+        more.update(send=_SENDS[style] if udp_target else "", broadcast=_BROADCASTS[style] if broadcast else "")
     return template.substitute(values, **more)

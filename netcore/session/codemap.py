@@ -15,7 +15,7 @@ import tokenize
 PATTERNS: dict[str, re.Pattern[str]] = {
     "socket": re.compile(r"socket\.socket\(|create_connection\(|start_server\(|open_connection\(|"
                          r"create_datagram_endpoint\("),
-    "setsockopt": re.compile(r"\.setsockopt\(|start_server\(|create_datagram_endpoint\("),
+    "setsockopt": re.compile(r"\.setsockopt\(|start_server\("),
     "bind": re.compile(r"\.bind\(|start_server\(|create_datagram_endpoint\("),
     "listen": re.compile(r"\.listen\(|start_server\("),
     "accept": re.compile(r"\.accept\(|async def handle\("),

@@ -36,12 +36,41 @@ class Script:
         self.process = subprocess.Popen([sys.executable, "-u", str(path)], stdout=subprocess.PIPE,
                                         stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env)
         self.lines: queue.Queue[str] = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
+        self.history: list[str] = []
+        """Every line printed so far, whether a test took it from :attr:`lines` or not."""
+        self._printed = threading.Condition()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
 
     def _read(self) -> None:
         assert self.process.stdout is not None
         for raw in iter(self.process.stdout.readline, b""):
-            self.lines.put(raw.decode("utf-8", "replace"))
+            line = raw.decode("utf-8", "replace")
+            with self._printed:
+                self.history.append(line)
+                self._printed.notify_all()
+            self.lines.put(line)
+
+    def printed(self, text: str, timeout: float = WAIT, count: int = 1) -> str:
+        """The ``count``-th line printed (so far or within ``timeout``) that contains ``text``.
+
+        It looks at every line, taken from :attr:`lines` or not.
+        """
+        def found() -> str | None:
+            lines = [line for line in self.history if text in line]
+            return lines[count - 1] if len(lines) >= count else None
+
+        with self._printed:
+            line = self._printed.wait_for(found, timeout)
+        assert line, f"{text!r} not printed {count} time(s) within {timeout}s; got {self.history}"
+        return line
+
+    def output(self, timeout: float = WAIT) -> str:
+        """Everything the script printed, once it has ended (within ``timeout``)."""
+        self.process.wait(timeout)
+        self.reader.join(timeout)
+        assert not self.reader.is_alive(), "stdout still open"
+        return "".join(self.history)
 
     def line_with(self, text: str, timeout: float = WAIT) -> str:
         """The first line (from here on) containing ``text``; fails after ``timeout``."""
