@@ -13,6 +13,7 @@ from cli.output import configure_text_streams
 from cli.printer import add_output_options
 from cli.record import add_record_option
 from cli.stdio import reopen_closed_streams, say_what_was_closed
+from netcore.lesson_styles import STYLES
 from netcore.lessons import DEFAULTS, LESSON_REPLIES, python_code
 from netcore.payload import ENCODINGS
 from netcore.validation import InputError
@@ -22,6 +23,7 @@ EXAMPLES = """examples:
   python main.py tcp-client 127.0.0.1 9000 < file.bin     like: nc 127.0.0.1 9000
   python main.py udp --bind 0.0.0.0:9001 --reply echo     then: nc -u 127.0.0.1 9001
   python main.py code tcp-server --reply hello           the Python code that does the same
+  python main.py code tcp-server --reply hello --style asyncio   the same, with asyncio
   python main.py --self-test
 """
 
@@ -114,6 +116,10 @@ def _add_code(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     code.add_argument("--timeout", type=argtypes.timeout, default=5.0, help="tcp-client: seconds to wait (default 5)")
     code.add_argument("--encoding", choices=ENCODINGS, default="utf-8", help="text encoding (default utf-8)")
     code.add_argument("--to", metavar="H:P", default=None, help="udp: send a line there first (as udp --to does)")
+    code.add_argument("--broadcast", action="store_true", help="udp: allow sending to broadcast addresses")
+    code.add_argument("--style", choices=STYLES, default="threads",
+                      help="how the script is written: threads (as the tutorials teach; default), "
+                           "selectors (how SocketLab works) or asyncio")
 
 
 def run_code(args: argparse.Namespace) -> int:
@@ -122,8 +128,9 @@ def run_code(args: argparse.Namespace) -> int:
     host, port = DEFAULTS[kind]
     host = host if args.host is None else args.host
     port = port if args.port is None else args.port
+    udp = kind == "udp"
     sys.stdout.write(python_code(kind, host, port, args.reply, args.encoding, args.timeout,
-                                 target=args.to if kind == "udp" else None))
+                                 target=args.to if udp else None, broadcast=args.broadcast and udp, style=args.style))
     return 0
 
 

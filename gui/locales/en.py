@@ -198,6 +198,12 @@ EN: dict[str, str] = {
     "code.note_custom": "A custom auto-reply template has no lesson script: this code only prints what arrives.",
     "code.note_no_target": "The Send to field is not a host:port: the code sends nothing, it only receives.",
     "code.note_default": "The {field} field is not valid: the code uses {value} instead.",
+    "code.style": "Written with:",
+    "code.style_threads": "threads (as the tutorials)",
+    "code.style_selectors": "selectors (as SocketLab)",
+    "code.style_asyncio": "asyncio",
+    "code.note_asyncio": "With asyncio the event loop makes the socket calls: the highlighted line is the one "
+                         "that asks for the call the tab just made.",
     # input problems the engine's payload and reply checks raise
     "input.unknown_encoding": "Unknown encoding {encoding!}.",
     "input.unencodable": "{char!} at position {position} cannot be written in {encoding}.",
