@@ -49,6 +49,12 @@ class CloseReason(enum.Enum):
     LIMIT = "refused: client limit reached"
 
 
+UPSTREAM = "client → server"
+"""A relay's direction: bytes read from a client and written to the target."""
+DOWNSTREAM = "server → client"
+"""A relay's direction: bytes read from the target and written back to the client."""
+
+
 def _now() -> float:
     return time.time()
 
@@ -130,6 +136,10 @@ class DataReceived(Event):
     data: bytes
     call: str = "recv"
     requested: int = 0
+    direction: str = ""
+    """A relay's data: :data:`UPSTREAM` or :data:`DOWNSTREAM` (empty for every other endpoint)."""
+    pair: int = 0
+    """A relay's data: the :attr:`PeerConnected.connection` of the client this pair serves."""
 
     @property
     def payload_size(self) -> int:
@@ -154,6 +164,10 @@ class DataSent(Event):
     data: bytes
     call: str = "send"
     offered: int = 0
+    direction: str = ""
+    """A relay's data: :data:`UPSTREAM` or :data:`DOWNSTREAM` (empty for every other endpoint)."""
+    pair: int = 0
+    """A relay's data: the :attr:`PeerConnected.connection` of the client this pair serves."""
 
     @property
     def payload_size(self) -> int:

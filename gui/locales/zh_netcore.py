@@ -82,6 +82,20 @@ ZH_NOTICES: dict[str, str] = {
     "discovery_answered": "已应答来自 {address} 的发现请求：本机在网络上可见。",
     "sent_on": "发往 {address} 的数据报已从以下接口发出：{interfaces}。",
     "udp_refused_at": "发往 {address} 的数据报被拒绝：那里的这个端口上没有程序在监听。",
+    "relay_paired": "中继：客户端 {client} 已转发到 {target}（本地端 {local}）。",
+    "relay_target_failed": "中继：已关闭客户端 {client}：无法连到目标 {target}（原因见上一行）。",
+    "relay_fin_to_server": "中继：客户端发送完毕（FIN），已转告服务器 {address}（shutdown SHUT_WR）。",
+    "relay_fin_to_client": "中继：服务器发送完毕（FIN），已转告客户端 {address}（shutdown SHUT_WR）。",
+    "relay_reset_to_server": "中继：{from} 重置了连接（RST），服务器一侧 {address} 也已重置。",
+    "relay_reset_to_client": "中继：{from} 重置了连接（RST），客户端 {address} 也已重置。",
+    "relay_undelivered_server": "中继：客户端的 {bytes} 字节没有送到服务器 {address}：连接先结束了。",
+    "relay_undelivered_client": "中继：服务器的 {bytes} 字节没有送到客户端 {address}：连接先结束了。",
+    "relay_udp_new": "中继：新客户端 {client}：它的数据报从 {local} 发往 {target}。",
+    "relay_udp_idle": "中继：客户端 {client} 已 {seconds} 秒没有数据，它的上游套接字 {local} 已关闭。",
+    "relay_udp_evicted": "中继：客户端超过 {limit} 个：最久没有消息的 {client} 失去了上游套接字 {local}。",
+    "relay_udp_dropped": "中继：发往 {address} 的 {bytes} 字节数据报现在无法发送（发送缓冲区已满），"
+    "已丢弃：UDP 无法等待。",
+    "relay_udp_refused": "中继：目标 {address} 没有程序在监听：来自 {client} 的数据报被拒绝。",
     "recording_stopped": "录制在此停止：事件来得比写入快（或达到了 {limit} 字节的上限）。"
     "标签页的计数和保存的数据仍然准确。",
 }

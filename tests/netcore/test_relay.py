@@ -1,0 +1,323 @@
+"""The TCP relay over real loopback sockets: bytes exact both ways, back-pressure, FIN, RST, refusal."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import socket
+import struct
+import threading
+import time
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from netcore import EventQueue
+from netcore.events import (
+    DOWNSTREAM,
+    UPSTREAM,
+    CloseReason,
+    DataReceived,
+    DataSent,
+    ErrorEvent,
+    Notice,
+    PeerClosed,
+    State,
+    StateChanged,
+)
+from netcore.relay import RECV_SIZE, RELAY_BOUND, TcpRelay
+from netcore.relay_config import RelayBase, RelayConfig
+from netcore.validation import InputError
+from netcore.worker import Endpoint
+from tests.netcore.relay_helpers import Tally, free_port, listener, read_all, run_threads, send_all, start_relay
+
+MB = 1024 * 1024
+
+
+@pytest.fixture
+def tally(queue: EventQueue) -> Iterator[Tally]:
+    seen = Tally(queue)
+    yield seen
+    seen.close()
+
+
+@pytest.fixture
+def relay_to(queue: EventQueue, tally: Tally, no_worker_left_behind: list[Endpoint]
+             ) -> Callable[..., RelayBase]:
+    def start(target_port: int, **options: object) -> RelayBase:
+        relay = start_relay(queue, tally, target_port, **options)
+        no_worker_left_behind.append(relay)
+        return relay
+    return start
+
+
+def connect(relay: RelayBase) -> socket.socket:
+    assert relay.local_address is not None
+    sock = socket.create_connection(relay.local_address, timeout=10)
+    return sock
+
+
+def reset(sock: socket.socket) -> None:
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    sock.close()
+
+
+def test_twenty_megabytes_each_way_at_once_arrive_exact(relay_to: Callable[..., RelayBase], tally: Tally) -> None:
+    size = 20 * MB
+    upward, downward = os.urandom(size), os.urandom(size)
+    server = listener()
+    relay = relay_to(server.getsockname()[1])
+    client = connect(relay)
+    accepted, _ = server.accept()
+    at_server: list[str] = []
+    at_client: list[str] = []
+
+    def client_side() -> None:
+        send_all(client, upward)
+        client.shutdown(socket.SHUT_WR)
+
+    def server_side() -> None:
+        send_all(accepted, downward)
+        accepted.shutdown(socket.SHUT_WR)
+
+    run_threads(client_side, server_side, lambda: read_all(accepted, at_server), lambda: read_all(client, at_client),
+                timeout=120)
+    assert at_server == [hashlib.sha256(upward).hexdigest()]
+    assert at_client == [hashlib.sha256(downward).hexdigest()]
+    closed = tally.wait_for(PeerClosed, lambda e: e.peer == client.getsockname())
+    assert closed.reason is CloseReason.FIN
+    assert (closed.bytes_in, closed.bytes_out) == (size, size)
+    tally.wait_until(lambda: tally.count(DataSent, DOWNSTREAM) == size)
+    for kind in (DataReceived, DataSent):
+        assert tally.count(kind, UPSTREAM) == size
+        assert tally.count(kind, DOWNSTREAM) == size
+    client.close()
+    accepted.close()
+    server.close()
+
+
+def test_a_slow_reader_slows_the_sender_and_memory_stays_bounded(relay_to: Callable[..., RelayBase],
+                                                                 tally: Tally) -> None:
+    size = 24 * MB
+    payload = os.urandom(size)
+    server = listener()
+    relay = relay_to(server.getsockname()[1])
+    assert isinstance(relay, TcpRelay)
+    client = connect(relay)
+    accepted, _ = server.accept()
+    accepted.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 64 * 1024)
+    progress = [0]
+    sender = threading.Thread(target=lambda: send_all(client, payload, progress), daemon=True)
+    sender.start()
+    peak = 0
+    stalled_at = -1
+    last, since = -1, time.monotonic()
+    end = time.monotonic() + 30
+    while time.monotonic() < end:  # the server reads nothing: wait until the client cannot send more
+        peak = max(peak, relay.buffered())
+        if progress[0] != last:
+            last, since = progress[0], time.monotonic()
+        elif time.monotonic() - since > 1.0:
+            stalled_at = last
+            break
+        time.sleep(0.01)
+    assert 0 <= stalled_at < size // 2, f"the client was not slowed down (sent {progress[0]:,} bytes)"
+    assert peak <= RELAY_BOUND + RECV_SIZE
+    got: list[str] = []
+    digest = hashlib.sha256()
+    received = 0
+    while received < size:  # now read slowly, checking the bound as it goes
+        chunk = accepted.recv(256 * 1024)
+        assert chunk
+        digest.update(chunk)
+        received += len(chunk)
+        peak = max(peak, relay.buffered())
+    got.append(digest.hexdigest())
+    sender.join(10)
+    assert got == [hashlib.sha256(payload).hexdigest()]
+    assert peak <= RELAY_BOUND + RECV_SIZE
+    tally.wait_until(lambda: tally.count(DataSent, UPSTREAM) == size)
+    client.close()
+    accepted.close()
+    server.close()
+
+
+def test_client_half_close_reaches_the_server_which_can_still_answer(relay_to: Callable[..., RelayBase],
+                                                                      tally: Tally) -> None:
+    server = listener()
+    relay = relay_to(server.getsockname()[1])
+    client = connect(relay)
+    accepted, _ = server.accept()
+    client.sendall(b"request")
+    client.shutdown(socket.SHUT_WR)
+    data = b""
+    while chunk := accepted.recv(100):
+        data += chunk
+    assert data == b"request"  # then EOF: the FIN was passed on
+    tally.wait_for(Notice, lambda e: e.code == "relay_fin_to_server")
+    accepted.sendall(b"answer after your FIN")
+    assert client.recv(100) == b"answer after your FIN"
+    accepted.close()
+    assert client.recv(100) == b""
+    closed = tally.wait_for(PeerClosed, lambda e: e.peer == client.getsockname())
+    assert closed.reason is CloseReason.FIN
+    assert (closed.bytes_in, closed.bytes_out) == (7, 21)
+    client.close()
+    server.close()
+
+
+@pytest.mark.parametrize("who", ["client", "server"])
+def test_a_reset_on_one_side_becomes_a_reset_on_the_other(relay_to: Callable[..., RelayBase], tally: Tally,
+                                                          who: str) -> None:
+    server = listener()
+    relay = relay_to(server.getsockname()[1])
+    client = connect(relay)
+    accepted, _ = server.accept()
+    client.sendall(b"ping")
+    assert accepted.recv(10) == b"ping"
+    resetting, other = (client, accepted) if who == "client" else (accepted, client)
+    reset(resetting)
+    other.settimeout(10)
+    with pytest.raises(ConnectionResetError):
+        while other.recv(100):
+            pass
+    target = "server" if who == "client" else "client"
+    tally.wait_for(Notice, lambda e: e.code == f"relay_reset_to_{target}")
+    closed = tally.wait_for(PeerClosed, lambda e: e.reason is CloseReason.RESET)
+    assert closed.connection == 1
+    other.close()
+    server.close()
+    assert relay.running
+
+
+def test_a_refused_target_closes_the_client_with_the_reason(relay_to: Callable[..., RelayBase],
+                                                           tally: Tally) -> None:
+    relay = relay_to(free_port())
+    client = connect(relay)
+    assert client.recv(100) == b""  # closed by the relay
+    error = tally.wait_for(ErrorEvent)
+    assert error.code == "connection_refused" and "refused" in error.message
+    assert not error.fatal
+    notice = tally.wait_for(Notice, lambda e: e.code == "relay_target_failed")
+    assert f"{client.getsockname()[1]}" in notice.message
+    client.close()
+    assert relay.running  # and it keeps listening for the next client
+    again = connect(relay)
+    assert again.recv(100) == b""
+    again.close()
+
+
+def test_many_clients_at_once_each_get_their_own_bytes_back(relay_to: Callable[..., RelayBase],
+                                                            tally: Tally) -> None:
+    count = 40
+    server = listener()
+    relay = relay_to(server.getsockname()[1])
+
+    def echo_server() -> None:
+        def echo(conn: socket.socket) -> None:
+            with conn:
+                while data := conn.recv(65536):
+                    conn.sendall(data)
+        workers = []
+        for _ in range(count):
+            conn, _ = server.accept()
+            worker = threading.Thread(target=echo, args=(conn,), daemon=True)
+            worker.start()
+            workers.append(worker)
+        for worker in workers:
+            worker.join(30)
+
+    def one_client(index: int) -> Callable[[], None]:
+        def run() -> None:
+            payload = bytes([index]) * 50_000 + os.urandom(50_000)
+            sock = connect(relay)
+            got: list[str] = []
+            reader = threading.Thread(target=read_all, args=(sock, got), daemon=True)
+            reader.start()
+            send_all(sock, payload)
+            sock.shutdown(socket.SHUT_WR)
+            reader.join(30)
+            sock.close()
+            assert got == [hashlib.sha256(payload).hexdigest()]
+        return run
+
+    run_threads(echo_server, *(one_client(i) for i in range(count)), timeout=60)
+    tally.wait_until(lambda: len(tally.of(PeerClosed)) == 2 * count)
+    assert tally.count(DataSent, DOWNSTREAM) == count * 100_000
+    assert isinstance(relay, TcpRelay) and relay.pair_count == 0
+    server.close()
+
+
+def test_a_client_resetting_mid_transfer_does_not_hurt_the_relay(relay_to: Callable[..., RelayBase],
+                                                                  tally: Tally) -> None:
+    server = listener()
+    relay = relay_to(server.getsockname()[1])
+    bad = connect(relay)
+    accepted, _ = server.accept()
+    bad.sendall(os.urandom(3 * MB))  # the server reads none of it: the relay holds some
+    reset(bad)
+    tally.wait_for(Notice, lambda e: e.code == "relay_reset_to_server")
+    undelivered = [e for e in tally.of(Notice) if e.code == "relay_undelivered_server"]
+    sent = tally.count(DataSent, UPSTREAM)
+    pending = int(undelivered[0].params["bytes"].replace(",", "")) if undelivered else 0
+    assert sent + pending == tally.count(DataReceived, UPSTREAM)  # every byte read is either sent or counted
+    accepted.close()
+    good = connect(relay)
+    second, _ = server.accept()
+    good.sendall(b"still here?")
+    assert second.recv(100) == b"still here?"
+    second.sendall(b"yes")
+    assert good.recv(100) == b"yes"
+    good.close()
+    second.close()
+    server.close()
+    assert relay.running
+
+
+def test_nc_as_a_real_server_behind_the_relay(relay_to: Callable[..., RelayBase], tally: Tally) -> None:
+    """OpenBSD ``nc -l`` is the target; a Python client talks to it through the relay, both ways."""
+    import shutil
+    import subprocess
+
+    if shutil.which("nc") is None:
+        pytest.skip("nc is not installed")
+    port = free_port()
+    nc = subprocess.Popen(["nc", "-l", "127.0.0.1", str(port)], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    try:
+        relay = relay_to(port)
+        deadline = time.monotonic() + 10
+        while True:  # nc may need a moment to listen: a refused attempt is retried
+            client = connect(relay)
+            client.sendall(b"hello nc\n")
+            assert nc.stdout is not None and nc.stdin is not None
+            try:
+                tally.wait_for(Notice, lambda e: e.code == "relay_paired", timeout=1)
+                break
+            except AssertionError:
+                client.close()
+                assert time.monotonic() < deadline, "nc did not start listening"
+        assert nc.stdout.readline() == b"hello nc\n"
+        nc.stdin.write(b"hello relay\n")
+        nc.stdin.flush()
+        assert client.recv(100) == b"hello relay\n"
+        client.close()
+        assert nc.wait(10) == 0
+    finally:
+        nc.kill()
+        nc.wait()
+
+
+def test_config_refuses_a_target_port_of_zero_and_bad_hosts() -> None:
+    with pytest.raises(InputError, match="target port"):
+        RelayConfig("127.0.0.1", 0, "127.0.0.1", 0)
+    with pytest.raises(InputError, match="target address"):
+        RelayConfig("127.0.0.1", 0, "bad host!", 9000)
+
+
+def test_a_target_name_that_does_not_resolve_stops_the_relay_with_a_reason(queue: EventQueue, tally: Tally) -> None:
+    relay = TcpRelay(RelayConfig("127.0.0.1", 0, "no-such-host.invalid", 9000), queue)
+    relay.start()
+    state = tally.wait_for(StateChanged, lambda e: e.state in (State.ERROR, State.LISTENING))
+    assert state.state is State.ERROR
+    assert tally.wait_for(ErrorEvent).fatal
+    assert relay.stop(2)
