@@ -153,7 +153,7 @@ NOTICES: dict[str, str] = {
     "udp_refused_at": "The datagram to {address} was refused: nothing listens on that port there.",
     "relay_paired": "Relay: client {client} is forwarded to {target} (from {local}).",
     "relay_target_failed": "Relay: closed client {client}: the target {target} could not be reached "
-    "(the reason is just above).",
+    "(the error says why).",
     "relay_fin_to_server": "Relay: the client finished sending (FIN); passed on to the server {address} "
     "(shutdown SHUT_WR).",
     "relay_fin_to_client": "Relay: the server finished sending (FIN); passed on to the client {address} "

@@ -83,7 +83,7 @@ ZH_NOTICES: dict[str, str] = {
     "sent_on": "发往 {address} 的数据报已从以下接口发出：{interfaces}。",
     "udp_refused_at": "发往 {address} 的数据报被拒绝：那里的这个端口上没有程序在监听。",
     "relay_paired": "中继：客户端 {client} 已转发到 {target}（本地端 {local}）。",
-    "relay_target_failed": "中继：已关闭客户端 {client}：无法连到目标 {target}（原因见上一行）。",
+    "relay_target_failed": "中继：已关闭客户端 {client}：无法连到目标 {target}（原因见错误信息）。",
     "relay_fin_to_server": "中继：客户端发送完毕（FIN），已转告服务器 {address}（shutdown SHUT_WR）。",
     "relay_fin_to_client": "中继：服务器发送完毕（FIN），已转告客户端 {address}（shutdown SHUT_WR）。",
     "relay_reset_to_server": "中继：{from} 重置了连接（RST），服务器一侧 {address} 也已重置。",

@@ -321,3 +321,16 @@ def test_a_target_name_that_does_not_resolve_stops_the_relay_with_a_reason(queue
     assert state.state is State.ERROR
     assert tally.wait_for(ErrorEvent).fatal
     assert relay.stop(2)
+
+
+def test_a_relay_data_event_keeps_its_direction_and_pair_in_a_session_line() -> None:
+    from netcore.session.record import decode_event, encode_line
+
+    event = DataSent(endpoint="relay", peer=("127.0.0.1", 9000), data=b"\x00hi", offered=3, direction=DOWNSTREAM,
+                     pair=7)
+    import json
+
+    assert decode_event(json.loads(encode_line(event))) == event
+    plain = DataReceived(endpoint="tcp-server", peer=("::1", 1), data=b"x", requested=5)
+    assert "direction" not in encode_line(plain)  # other endpoints' lines stay as they were
+    assert decode_event(json.loads(encode_line(plain))) == plain
