@@ -104,6 +104,7 @@ ZH_INPUT: dict[str, str] = {
     "port_empty": "{field}为空：请填写 0 到 65535 之间的数字。",
     "port_not_number": "{field}必须是 0 到 65535 之间的数字，而不是 {value!}。",
     "port_range": "{field} {value} 太大：端口范围是 0 到 65535。",
+    "port_zero_remote": "{field}不能是 0：0 只在监听时表示“任意空闲端口”。请填写服务器的端口（1-65535）。",
     "host_empty": "{field}为空：请填写地址，例如 127.0.0.1。",
     "host_malformed": "{field} {value!} 不是 IP 地址，也不是主机名。",
     "address_form": "{field} {value!} 需要写成 主机:端口 的形式，例如 127.0.0.1:9000。",
