@@ -129,6 +129,10 @@ PROBLEMS: dict[str, tuple[str, str]] = {
         "This is a bug in SocketLab, not in your network. Start it again; "
         "please report it with the file socketlab.log.",
     ),
+    "relay_to_itself": (
+        "The relay would forward to itself: {target} is the address it listens on.",
+        "Give the real server's address as the target, or listen on another port.",
+    ),
     "internal_error_peer": (
         "SocketLab hit a fault of its own while serving {address} and closed that connection: {detail}.",
         "This is a bug in SocketLab, not in your network; the other connections go on. "
@@ -179,6 +183,8 @@ INPUT_PROBLEMS: dict[str, str] = {
     "port_empty": "The {field} is empty: type a number from 0 to 65535.",
     "port_not_number": "The {field} must be a number from 0 to 65535, not {value!}.",
     "port_range": "The {field} {value} is too large: ports go from 0 to 65535.",
+    "port_zero_remote": "The {field} cannot be 0: 0 means \"any free port\" only when listening. "
+    "Give the server's port, 1-65535.",
     "host_empty": "The {field} is empty: type an address such as 127.0.0.1.",
     "host_malformed": "The {field} {value!} is not an IP address or a host name.",
     "address_form": "The {field} {value!} needs the form host:port, e.g. 127.0.0.1:9000.",

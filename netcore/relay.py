@@ -51,6 +51,7 @@ RECV_SIZE = 64 * 1024
 RELAY_BOUND = 1024 * 1024
 """Bytes that may wait for one side before the other side is no longer read."""
 ACCEPTS_PER_WAKE = 64
+ACCEPT_BACKOFF_SECONDS = 0.5
 _IN_PROGRESS = {errno.EINPROGRESS, errno.EWOULDBLOCK, errno.EALREADY, getattr(errno, "WSAEWOULDBLOCK", -1)}
 
 
@@ -101,6 +102,8 @@ class TcpRelay(RelayBase):
         super().__init__(config, events, name)
         self._pairs: dict[int, Pair] = {}
         self._serials = itertools.count(1)
+        self._accepting = False
+        self._accept_again_at: float | None = None
 
     @property
     def pair_count(self) -> int:
@@ -115,8 +118,9 @@ class TcpRelay(RelayBase):
 
     def _open(self) -> None:
         self._resolve(socket.SOCK_STREAM)
-        listener = self._listen(socket.SOCK_STREAM)
-        self._selector.register(listener, selectors.EVENT_READ, self._on_acceptable)
+        self._listen(socket.SOCK_STREAM)
+        self._check_not_itself()
+        self._set_accepting(True)
         self._set_state(State.LISTENING, local=self.local_address, remote=self.target)
 
     def _close_all(self) -> None:
@@ -134,9 +138,11 @@ class TcpRelay(RelayBase):
                 sock, raw = self._listener.accept()
             except (BlockingIOError, ConnectionAbortedError):
                 return
-            except OSError as exc:
+            except OSError as exc:  # e.g. out of file descriptors: the listener stays readable, so wait a moment
                 self._trace("accept", "", f"error: {describe_error(exc)}", ok=False)
                 self._report(exc, "accept", detail=str(exc.strerror or exc))
+                self._set_accepting(False)
+                self._accept_again_at = monotonic() + ACCEPT_BACKOFF_SECONDS
                 return
             self._on_accepted(sock, address_of(raw))
 
@@ -208,12 +214,26 @@ class TcpRelay(RelayBase):
         pair.server.connecting = False
         self._end_pair(pair, CloseReason.ERROR, upstream_reason=CloseReason.ERROR)
 
+    def _set_accepting(self, accepting: bool) -> None:
+        if self._listener is None or accepting == self._accepting:
+            return
+        if accepting:
+            self._selector.register(self._listener, selectors.EVENT_READ, self._on_acceptable)
+        else:
+            self._selector.unregister(self._listener)
+        self._accepting = accepting
+
     def _select_timeout(self) -> float | None:
         waiting = [pair.deadline for pair in self._pairs.values() if pair.server.connecting]
+        if self._accept_again_at is not None:
+            waiting.append(self._accept_again_at)
         return max(0.0, min(waiting) - monotonic()) if waiting else None
 
     def _on_tick(self) -> None:
         now = monotonic()
+        if self._accept_again_at is not None and now >= self._accept_again_at:
+            self._accept_again_at = None
+            self._set_accepting(True)
         for pair in [p for p in self._pairs.values() if p.server.connecting and now >= p.deadline]:
             self._trace("connect", repr(self.target), f"no answer after {self.config.connect_timeout:g} s",
                         ok=False, peer=self.target)

@@ -7,13 +7,16 @@ binds the address clients must use). :func:`make_relay` picks the kind.
 
 from __future__ import annotations
 
+import errno
+import ipaddress
 import socket
 import sys
 from dataclasses import dataclass
 
 from netcore.eventqueue import EventQueue
-from netcore.events import Address, Notice, format_address
-from netcore.problems import NOTICES, fill
+from netcore.events import Address, Notice, State, format_address
+from netcore.interfaces import local_addresses
+from netcore.problems import NOTICES, Problem, fill
 from netcore.sockopts import family_for, sockaddr_repr, socket_args
 from netcore.validation import check_host, check_port, check_timeout, input_error
 from netcore.worker import Endpoint, address_of
@@ -43,7 +46,7 @@ class RelayConfig:
         object.__setattr__(self, "target_host", check_host(self.target_host, "target address"))
         port = check_port(self.target_port, "target port")
         if port == 0:
-            raise input_error("port_range", {"field": "target port", "value": "0"})
+            raise input_error("port_zero_remote", {"field": "target port", "value": "0"})
         object.__setattr__(self, "target_port", port)
         object.__setattr__(self, "connect_timeout", check_timeout(self.connect_timeout, "connect timeout"))
         if not isinstance(self.max_clients, int) or not 1 <= self.max_clients <= 100_000:
@@ -122,6 +125,18 @@ class RelayBase(Endpoint):
                          lambda: sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0))
         self._traced("bind", sockaddr_repr(host, port), lambda: sock.bind((host, port)))
 
+    def _check_not_itself(self) -> None:
+        """A target that is the relay's own listening address would forward every client to itself, forever."""
+        if self.local_address is None or self.target[1] != self.local_address[1]:
+            return
+        host = self.target[0].removeprefix("::ffff:")
+        local = self.local_address[0]
+        own = {local} | ({a.ip.split("%", 1)[0] for a in local_addresses()} if local in ("0.0.0.0", "::") else set())
+        if host in own or (local in ("0.0.0.0", "::") and _is_loopback(host)):
+            self._emit_problem(Problem("relay_to_itself", {"target": format_address(self.target)}), fatal=True)
+            self._final_state = State.ERROR
+            raise OSError(errno.ELOOP, "the relay's target is itself")
+
     def _close_listener(self) -> None:
         if self._listener is not None:
             self._close_socket(self._listener)
@@ -130,6 +145,13 @@ class RelayBase(Endpoint):
     def _notice(self, code: str, params: dict[str, str], peer: Address | None = None) -> None:
         self._emit(Notice(endpoint=self.name, code=code, message=fill(NOTICES[code], params), params=params,
                           peer=peer))
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 _TYPE_NAMES: dict[int, str] = {socket.SOCK_STREAM: "SOCK_STREAM", socket.SOCK_DGRAM: "SOCK_DGRAM"}

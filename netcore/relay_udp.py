@@ -66,6 +66,7 @@ class UdpRelay(RelayBase):
     def _open(self) -> None:
         self._resolve(socket.SOCK_DGRAM)
         listener = self._listen(socket.SOCK_DGRAM)
+        self._check_not_itself()
         self._selector.register(listener, selectors.EVENT_READ, self._on_client_datagrams)
         self._set_state(State.BOUND, local=self.local_address, remote=self.target)
 
@@ -110,10 +111,10 @@ class UdpRelay(RelayBase):
         self._clients[client] = upstream
         if len(self._clients) > self.config.max_clients:
             oldest = next(iter(self._clients.values()))
+            self._drop_upstream(oldest)
             self._notice("relay_udp_evicted", {"limit": str(self.config.max_clients),
                                                "client": format_address(oldest.client),
                                                "local": format_address(oldest.local)}, oldest.client)
-            self._drop_upstream(oldest)
         return upstream
 
     def _open_upstream(self, client: Address, raw: tuple[object, ...]) -> Upstream:
@@ -237,7 +238,7 @@ class UdpRelay(RelayBase):
             oldest = next(iter(self._clients.values()))
             if now - oldest.last < self.config.idle_timeout:
                 break
+            self._drop_upstream(oldest)
             self._notice("relay_udp_idle", {"client": format_address(oldest.client),
                                             "local": format_address(oldest.local),
                                             "seconds": f"{self.config.idle_timeout:g}"}, oldest.client)
-            self._drop_upstream(oldest)

@@ -24,8 +24,8 @@ class Tally:
         self.queue = queue
         self.bytes: dict[tuple[str, str], int] = {}
         self.events: list[Event] = []
-        self.delay = 0.0
-        """Seconds to sleep per batch: a slow front-end."""
+        self.hold = False
+        """True: drain nothing (a front-end that fell behind)."""
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -33,6 +33,9 @@ class Tally:
 
     def _run(self) -> None:
         while not self._stop.is_set():
+            if self.hold:
+                time.sleep(0.02)
+                continue
             if not self.queue.wait(0.05):
                 continue
             batch = self.queue.drain()
@@ -43,8 +46,6 @@ class Tally:
                         self.bytes[key] = self.bytes.get(key, 0) + len(event.data)
                     else:
                         self.events.append(event)
-            if self.delay:
-                time.sleep(self.delay)
 
     def count(self, kind: type[Event], direction: str) -> int:
         with self._lock:

@@ -26,10 +26,18 @@ from netcore.events import (
     StateChanged,
 )
 from netcore.relay import RECV_SIZE, RELAY_BOUND, TcpRelay
-from netcore.relay_config import RelayBase, RelayConfig
+from netcore.relay_config import RelayBase, RelayConfig, make_relay
 from netcore.validation import InputError
 from netcore.worker import Endpoint
-from tests.netcore.relay_helpers import Tally, free_port, listener, read_all, run_threads, send_all, start_relay
+from tests.netcore.relay_helpers import (
+    Tally,
+    free_port,
+    listener,
+    read_all,
+    run_threads,
+    send_all,
+    start_relay,
+)
 
 MB = 1024 * 1024
 
@@ -140,6 +148,47 @@ def test_a_slow_reader_slows_the_sender_and_memory_stays_bounded(relay_to: Calla
     client.close()
     accepted.close()
     server.close()
+
+
+def test_a_front_end_that_falls_behind_pauses_the_relay_and_nothing_is_lost(
+        no_worker_left_behind: list[Endpoint]) -> None:
+    """Nobody drains the events: the relay stops reading (TCP slows the client), memory stays bounded."""
+    queue = EventQueue(max_bytes=2 * MB)
+    tally = Tally(queue)
+    try:
+        server = listener()
+        relay = start_relay(queue, tally, server.getsockname()[1])
+        no_worker_left_behind.append(relay)
+        tally.hold = True
+        size = 20 * MB
+        payload = os.urandom(size)
+        client = connect(relay)
+        accepted, _ = server.accept()
+        got: list[str] = []
+        reader = threading.Thread(target=read_all, args=(accepted, got), daemon=True)
+        reader.start()
+        progress = [0]
+        sender = threading.Thread(target=lambda: send_all(client, payload, progress), daemon=True)
+        sender.start()
+        last, since, end = -1, time.monotonic(), time.monotonic() + 30
+        while time.monotonic() - since < 1.0 and time.monotonic() < end:  # until the client stalls
+            if progress[0] != last:
+                last, since = progress[0], time.monotonic()
+            time.sleep(0.01)
+        assert progress[0] < size // 2, "the client was not slowed down"
+        assert queue.peak_bytes <= 2 * MB + 4 * RECV_SIZE + RELAY_BOUND
+        tally.hold = False  # the front-end catches up: everything flows
+        sender.join(30)
+        client.shutdown(socket.SHUT_WR)
+        reader.join(30)
+        assert got == [hashlib.sha256(payload).hexdigest()]
+        tally.wait_until(lambda: tally.count(DataSent, UPSTREAM) == size)
+        assert tally.count(DataReceived, UPSTREAM) == size
+        client.close()
+        accepted.close()
+        server.close()
+    finally:
+        tally.close()
 
 
 def test_client_half_close_reaches_the_server_which_can_still_answer(relay_to: Callable[..., RelayBase],
@@ -257,6 +306,7 @@ def test_a_client_resetting_mid_transfer_does_not_hurt_the_relay(relay_to: Calla
     bad.sendall(os.urandom(3 * MB))  # the server reads none of it: the relay holds some
     reset(bad)
     tally.wait_for(Notice, lambda e: e.code == "relay_reset_to_server")
+    tally.wait_for(PeerClosed, lambda e: e.reason is CloseReason.RESET)  # said after what was undelivered
     undelivered = [e for e in tally.of(Notice) if e.code == "relay_undelivered_server"]
     sent = tally.count(DataSent, UPSTREAM)
     pending = int(undelivered[0].params["bytes"].replace(",", "")) if undelivered else 0
@@ -334,3 +384,38 @@ def test_a_relay_data_event_keeps_its_direction_and_pair_in_a_session_line() -> 
     plain = DataReceived(endpoint="tcp-server", peer=("::1", 1), data=b"x", requested=5)
     assert "direction" not in encode_line(plain)  # other endpoints' lines stay as they were
     assert decode_event(json.loads(encode_line(plain))) == plain
+
+
+def test_a_target_that_does_not_answer_closes_the_client_after_the_timeout(
+        relay_to: Callable[..., RelayBase], tally: Tally) -> None:
+    """A target whose accept queue is full drops the SYN (Linux): connect() never finishes."""
+    target = socket.socket()
+    target.bind(("127.0.0.1", 0))
+    target.listen(0)
+    filler = socket.create_connection(target.getsockname(), timeout=5)  # fills the queue; never accepted
+    relay = relay_to(target.getsockname()[1], connect_timeout=0.5)
+    started = time.monotonic()
+    client = connect(relay)
+    error = tally.wait_for(ErrorEvent)
+    assert error.code == "timed_out" and "0.5" in error.message
+    assert client.recv(10) == b""
+    assert time.monotonic() - started >= 0.4
+    tally.wait_for(Notice, lambda e: e.code == "relay_target_failed")
+    client.close()
+    filler.close()
+    target.close()
+
+
+@pytest.mark.parametrize("udp", [False, True])
+def test_a_relay_to_its_own_address_refuses_to_start(queue: EventQueue, tally: Tally, udp: bool) -> None:
+    kind = socket.SOCK_DGRAM if udp else socket.SOCK_STREAM
+    with socket.socket(socket.AF_INET, kind) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    relay = make_relay(RelayConfig("0.0.0.0", port, "127.0.0.1", port, udp=udp), queue)
+    relay.start()
+    state = tally.wait_for(StateChanged, lambda e: e.state in (State.ERROR, State.LISTENING, State.BOUND))
+    assert state.state is State.ERROR
+    error = tally.wait_for(ErrorEvent)
+    assert error.code == "relay_to_itself" and error.fatal
+    assert relay.stop(2)

@@ -115,6 +115,7 @@ def test_the_number_of_upstream_sockets_is_bounded(relay_to: Callable[..., UdpRe
         sock.sendto(b"x%d" % index, relay.local_address)
         assert sock.recvfrom(100)[0].endswith(b"x%d" % index)
     assert relay.client_count == 3
+    tally.wait_until(lambda: sum(e.code == "relay_udp_evicted" for e in tally.of(Notice)) == 2)
     evicted = [e for e in tally.of(Notice) if e.code == "relay_udp_evicted"]
     assert [e.params["client"] for e in evicted][:2] == [f"127.0.0.1:{c.getsockname()[1]}" for c in clients[:2]]
     clients[0].sendto(b"back", relay.local_address)  # an evicted client simply gets a new socket
