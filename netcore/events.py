@@ -110,6 +110,8 @@ class PeerConnected(Event):
     local: Address
     connection: int = 0
     """Which connection this is: unique per endpoint, even when a peer reuses its address and port."""
+    outgoing: bool = False
+    """True when this end called ``connect()`` itself (a relay's connection to its target)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

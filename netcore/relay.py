@@ -197,7 +197,8 @@ class TcpRelay(RelayBase):
             return
         leg.connecting, leg.connected = False, True
         local = address_of(leg.sock.getsockname())
-        self._emit(PeerConnected(endpoint=self.name, peer=self.target, local=local, connection=pair.serial))
+        self._emit(PeerConnected(endpoint=self.name, peer=self.target, local=local, connection=pair.serial,
+                                 outgoing=True))
         self._notice("relay_paired", {"client": format_address(pair.client.peer), "local": format_address(local),
                                       "target": format_address(self.target)}, pair.client.peer)
         self._update(pair, pair.client)

@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 
 from netcore.events import DOWNSTREAM, UPSTREAM, DataReceived, DataSent
+from netcore.session.pcap import reconstruct
 from netcore.session.record import read_session
+from netcore.session.sequence import SequenceModel
 from tests.cli.conftest import ROOT, Running, cli_env
 
 Launch = Callable[..., Running]
@@ -47,7 +49,8 @@ def test_tcp_relay_prints_both_directions_and_the_totals(launch: Launch, tmp_pat
     assert accepted.recv(100) == b"GET /status\r\n"
     accepted.sendall(b"OK 42\r\n")
     assert client.recv(100) == b"OK 42\r\n"
-    me = f"127.0.0.1:{client.getsockname()[1]}"
+    client_address = client.getsockname()
+    me = f"127.0.0.1:{client_address[1]}"
     assert running.line_with("client → server") == f"[{me}] client → server 13 bytes: GET /status\\r\\n\n"
     assert running.line_with("server → client") == f"[{me}] server → client 7 bytes: OK 42\\r\\n\n"
     client.close()
@@ -62,6 +65,16 @@ def test_tcp_relay_prints_both_directions_and_the_totals(launch: Launch, tmp_pat
     assert [(type(e).__name__, e.direction, e.data) for e in data] == [
         ("DataReceived", UPSTREAM, b"GET /status\r\n"), ("DataSent", UPSTREAM, b"GET /status\r\n"),
         ("DataReceived", DOWNSTREAM, b"OK 42\r\n"), ("DataSent", DOWNSTREAM, b"OK 42\r\n")]
+    chart = SequenceModel(session.kind)
+    for event in session.events:
+        chart.feed(event)
+    handshakes = [(item.source, item.target) for item in chart.items if item.kind == "handshake"]
+    client_lane, server_lane = chart.lane_for(client_address), chart.lane_for(("127.0.0.1", target))
+    assert handshakes == [(client_lane, 0), (0, server_lane)]  # the client connected to us; we to the server
+    frames, skipped = reconstruct(session)
+    assert skipped == 0
+    syns = [frame.data for frame in frames if frame.data[47] == 0x02]  # SYN only: who opened each connection
+    assert [int.from_bytes(syn[36:38], "big") for syn in syns] == [port, target]
     server.close()
 
 
