@@ -168,3 +168,22 @@ def test_bad_fields_are_flagged_not_started(window: Any, root: tk.Tk) -> None:
     assert not tab.start()
     assert tab.target.instate(["invalid"])
     assert tab.endpoint is None
+
+
+def test_the_target_and_protocol_are_remembered(root: tk.Tk, config_dir: Any) -> None:
+    from gui.app import MainWindow
+
+    first = MainWindow(root)
+    tab = first.new_tab("relay")
+    set_field(tab.target, "192.0.2.10:502")
+    tab.protocol.set("udp")
+    first.close()
+    again = MainWindow(tk.Tk(className="SocketLabTest"))
+    try:
+        reopened = again.new_tab("relay")
+        assert isinstance(reopened, RelayTab)
+        assert reopened.target.get() == "192.0.2.10:502"
+        assert reopened.protocol.get() == "udp"
+        assert len(again.tabs()) == 4  # the three of a first start, and this one
+    finally:
+        again.close()

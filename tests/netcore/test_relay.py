@@ -419,3 +419,76 @@ def test_a_relay_to_its_own_address_refuses_to_start(queue: EventQueue, tally: T
     error = tally.wait_for(ErrorEvent)
     assert error.code == "relay_to_itself" and error.fatal
     assert relay.stop(2)
+
+
+def test_over_the_client_limit_a_client_is_closed_at_once_and_the_others_go_on(
+        relay_to: Callable[..., RelayBase], tally: Tally) -> None:
+    server = listener()
+    relay = relay_to(server.getsockname()[1], max_clients=1)
+    first = connect(relay)
+    accepted, _ = server.accept()
+    second = connect(relay)
+    assert second.recv(10) == b""  # closed at once
+    notice = tally.wait_for(Notice, lambda e: e.code == "client_limit")
+    assert notice.params["limit"] == "1"
+    first.sendall(b"still works")
+    assert accepted.recv(100) == b"still works"
+    for sock in (first, second, accepted, server):
+        sock.close()
+
+
+def test_ipv6_loopback_both_ways(queue: EventQueue, tally: Tally, no_worker_left_behind: list[Endpoint]) -> None:
+    if not socket.has_ipv6:
+        pytest.skip("no IPv6 here")
+    server = socket.socket(socket.AF_INET6)
+    try:
+        server.bind(("::1", 0))
+    except OSError:
+        pytest.skip("::1 cannot be bound here")
+    server.listen()
+    server.settimeout(10)
+    relay = TcpRelay(RelayConfig("::1", 0, "::1", server.getsockname()[1]), queue)
+    no_worker_left_behind.append(relay)
+    relay.start()
+    tally.wait_for(StateChanged, lambda e: e.state is State.LISTENING)
+    assert relay.local_address is not None and relay.local_address[0] == "::1"
+    client = socket.create_connection(relay.local_address, timeout=10)
+    accepted, _ = server.accept()
+    client.sendall(b"v6 up")
+    assert accepted.recv(100) == b"v6 up"
+    accepted.sendall(b"v6 down")
+    assert client.recv(100) == b"v6 down"
+    for sock in (client, accepted, server):
+        sock.close()
+
+
+def test_any_interleaving_of_writes_both_ways_arrives_in_order(relay_to: Callable[..., RelayBase],
+                                                              tally: Tally) -> None:
+    """Property: whatever pieces each side writes, in whatever order, each side reads the other's bytes."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    server = listener()
+    relay = relay_to(server.getsockname()[1])
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(st.lists(st.tuples(st.booleans(), st.binary(min_size=1, max_size=40_000)), min_size=1, max_size=8))
+    def check(writes: list[tuple[bool, bytes]]) -> None:
+        client = connect(relay)
+        accepted, _ = server.accept()
+        for upward, piece in writes:
+            (client if upward else accepted).sendall(piece)
+        client.shutdown(socket.SHUT_WR)
+        accepted.shutdown(socket.SHUT_WR)
+        got_up: list[str] = []
+        got_down: list[str] = []
+        run_threads(lambda: read_all(accepted, got_up), lambda: read_all(client, got_down))
+        up = b"".join(piece for upward, piece in writes if upward)
+        down = b"".join(piece for upward, piece in writes if not upward)
+        assert got_up == [hashlib.sha256(up).hexdigest()]
+        assert got_down == [hashlib.sha256(down).hexdigest()]
+        client.close()
+        accepted.close()
+
+    check()
+    server.close()
