@@ -27,13 +27,9 @@ import os
 import selectors
 import socket
 import struct
-from collections import deque
-from dataclasses import dataclass, field
 
 from netcore.eventqueue import EventQueue
 from netcore.events import (
-    DOWNSTREAM,
-    UPSTREAM,
     Address,
     CloseReason,
     DataReceived,
@@ -45,6 +41,8 @@ from netcore.events import (
 )
 from netcore.problems import Problem, explain
 from netcore.relay_config import RelayBase, RelayConfig
+from netcore.relay_pair import Leg, Pair
+from netcore.sockopts import sockaddr_repr, socket_args
 from netcore.worker import address_of, describe_error, monotonic
 
 RECV_SIZE = 64 * 1024
@@ -53,46 +51,6 @@ RELAY_BOUND = 1024 * 1024
 ACCEPTS_PER_WAKE = 64
 ACCEPT_BACKOFF_SECONDS = 0.5
 _IN_PROGRESS = {errno.EINPROGRESS, errno.EWOULDBLOCK, errno.EALREADY, getattr(errno, "WSAEWOULDBLOCK", -1)}
-
-
-@dataclass(eq=False)
-class Leg:
-    """One side of a pair: the client's socket, or the socket to the target."""
-
-    sock: socket.socket
-    peer: Address
-    role: str
-    """``client`` or ``server``."""
-    outbox: deque[memoryview] = field(default_factory=deque)
-    pending: int = 0
-    bytes_in: int = 0
-    bytes_out: int = 0
-    connecting: bool = False
-    connected: bool = False
-    """A PeerConnected was said for it (so its PeerClosed is said too)."""
-    read_done: bool = False
-    """Its peer sent FIN: nothing more will be read from it."""
-    shut_wanted: bool = False
-    write_shut: bool = False
-    closed: bool = False
-    mask: int = 0
-
-
-@dataclass(eq=False)
-class Pair:
-    """A client and its connection to the target."""
-
-    serial: int
-    client: Leg
-    server: Leg
-    deadline: float
-    closed: bool = False
-
-    def other(self, leg: Leg) -> Leg:
-        return self.server if leg is self.client else self.client
-
-    def direction_from(self, leg: Leg) -> str:
-        return UPSTREAM if leg is self.client else DOWNSTREAM
 
 
 class TcpRelay(RelayBase):
@@ -176,15 +134,21 @@ class TcpRelay(RelayBase):
     def _connect_upstream(self) -> Leg:
         assert self._target_info is not None
         family, raw = self._target_info
-        sock = self._traced("socket", "", lambda: socket.socket(family, socket.SOCK_STREAM), peer=self.target)
-        sock.setblocking(False)
-        self._step("connect", repr(self.target), self.target)
-        code = sock.connect_ex(raw)
+        sock = self._traced("socket", socket_args(family, socket.SOCK_STREAM),
+                            lambda: socket.socket(family, socket.SOCK_STREAM), peer=self.target)
+        where = sockaddr_repr(*self.target)
+        try:
+            sock.setblocking(False)
+            self._step("connect", where, self.target)
+            code = sock.connect_ex(raw)
+        except BaseException:
+            sock.close()
+            raise
         if code != 0 and code not in _IN_PROGRESS:
-            self._trace("connect", repr(self.target), f"error: {os.strerror(code)}", ok=False, peer=self.target)
+            self._trace("connect", where, f"error: {os.strerror(code)}", ok=False, peer=self.target)
             sock.close()
             raise OSError(code, os.strerror(code))
-        self._trace("connect", repr(self.target), "in progress (non-blocking)" if code else "ok", peer=self.target)
+        self._trace("connect", where, "in progress (non-blocking)" if code else "ok", peer=self.target)
         return Leg(sock, self.target, "server", connecting=True)
 
     def _on_connect_ready(self, pair: Pair) -> None:
@@ -195,8 +159,12 @@ class TcpRelay(RelayBase):
         if code != 0:
             self._refused(pair, OSError(code, os.strerror(code)))
             return
+        try:
+            local = address_of(leg.sock.getsockname())
+        except OSError as exc:  # reset between the handshake and here
+            self._refused(pair, exc)
+            return
         leg.connecting, leg.connected = False, True
-        local = address_of(leg.sock.getsockname())
         self._emit(PeerConnected(endpoint=self.name, peer=self.target, local=local, connection=pair.serial,
                                  outgoing=True))
         self._notice("relay_paired", {"client": format_address(pair.client.peer), "local": format_address(local),
@@ -236,7 +204,7 @@ class TcpRelay(RelayBase):
             self._accept_again_at = None
             self._set_accepting(True)
         for pair in [p for p in self._pairs.values() if p.server.connecting and now >= p.deadline]:
-            self._trace("connect", repr(self.target), f"no answer after {self.config.connect_timeout:g} s",
+            self._trace("connect", sockaddr_repr(*self.target), f"no answer after {self.config.connect_timeout:g} s",
                         ok=False, peer=self.target)
             self._refused(pair, TimeoutError(errno.ETIMEDOUT, "timed out"))
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from netcore.eventqueue import EventQueue
 from netcore.events import DOWNSTREAM, UPSTREAM, Address, DataReceived, DataSent, ReceiveOverflow, State, format_address
 from netcore.relay_config import RelayBase, RelayConfig
+from netcore.sockopts import sockaddr_repr, socket_args
 from netcore.worker import address_of, describe_error, monotonic
 
 MAX_DATAGRAM = 65535
@@ -120,10 +121,11 @@ class UdpRelay(RelayBase):
     def _open_upstream(self, client: Address, raw: tuple[object, ...]) -> Upstream:
         assert self._target_info is not None
         family, target = self._target_info
-        sock = self._traced("socket", "", lambda: socket.socket(family, socket.SOCK_DGRAM), peer=self.target)
+        sock = self._traced("socket", socket_args(family, socket.SOCK_DGRAM),
+                            lambda: socket.socket(family, socket.SOCK_DGRAM), peer=self.target)
         try:
             sock.setblocking(False)
-            self._traced("connect", repr(self.target), lambda: sock.connect(target), peer=self.target)
+            self._traced("connect", sockaddr_repr(*self.target), lambda: sock.connect(target), peer=self.target)
             local = address_of(sock.getsockname())
         except OSError:
             sock.close()
