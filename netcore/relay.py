@@ -27,6 +27,7 @@ import os
 import selectors
 import socket
 import struct
+import sys
 
 from netcore.eventqueue import EventQueue
 from netcore.events import (
@@ -307,7 +308,7 @@ class TcpRelay(RelayBase):
 
     def _abort(self, leg: Leg) -> None:
         """Close ``leg`` with a reset: ``SO_LINGER`` on, 0 seconds."""
-        linger = struct.pack("ii", 1, 0)
+        linger = struct.pack("HH" if sys.platform == "win32" else "ii", 1, 0)  # struct linger: u_short on Windows
         with contextlib.suppress(OSError):  # it is closed below all the same
             self._traced("setsockopt", "SOL_SOCKET, SO_LINGER, (1, 0)",
                          lambda: leg.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger), peer=leg.peer)
