@@ -15,7 +15,7 @@ from tkinter import ttk
 from typing import ClassVar
 
 from gui.i18n import tr
-from gui.logmodel import PREVIEW_BYTES, RECEIVED, SENT, LogRecord
+from gui.relayrows import LANES, RelayRows, add_relay_rows, is_relayed
 from gui.tabs.base import EndpointTab, TabHost
 from gui.theme import scale_factor
 from gui.widgets.peer_table import PeerTable
@@ -34,13 +34,10 @@ from netcore.events import (
     format_address,
 )
 from netcore.interfaces import bind_choices, reachable_addresses
-from netcore.peerstate import MAX_TRACKED_PEERS, LruMap
 from netcore.relay_config import RelayBase, RelayConfig, make_relay
 from netcore.validation import parse_host_port
 from netcore.worker import Endpoint
 
-LANES = {UPSTREAM: ("relay.up", SENT), DOWNSTREAM: ("relay.down", RECEIVED)}
-"""Per direction: the label key of its rows and the row kind (→ toward the server, ← back to the client)."""
 UDP_GONE = frozenset({"relay_udp_idle", "relay_udp_evicted"})
 
 
@@ -55,8 +52,7 @@ class RelayTab(EndpointTab):
     def __init__(self, parent: tk.Misc, host: TabHost) -> None:
         self.totals = {UPSTREAM: [0, 0], DOWNSTREAM: [0, 0]}
         """Per direction: bytes read, bytes delivered (exact)."""
-        self._clients: LruMap[int, Address] = LruMap(MAX_TRACKED_PEERS)
-        """Pair serial → the client it serves."""
+        self.rows = RelayRows()
         self._where: tuple[Address, Address | None] | None = None
         """Where clients connect and where they are forwarded, while running."""
         super().__init__(parent, host)
@@ -146,7 +142,7 @@ class RelayTab(EndpointTab):
 
     def handle(self, event: Event) -> None:
         """Relay data: a row per piece read, counted per direction; the rest as every tab does."""
-        if isinstance(event, (DataReceived, DataSent)) and event.direction in LANES:
+        if isinstance(event, (DataReceived, DataSent)) and is_relayed(event):
             self._relayed(event)
             return
         super().handle(event)
@@ -155,38 +151,29 @@ class RelayTab(EndpointTab):
         self.views.feed(event)
         self.session.add(event)
         self._stale = True
-        lane, row_kind = LANES[event.direction]
-        client = self._client_of(event)
-        if isinstance(event, DataSent):
-            self.counters.sent(len(event.data))
-            self.totals[event.direction][1] += len(event.data)
-            if event.direction == DOWNSTREAM:
-                self.peers.count(client, sent=len(event.data))
-            return
-        self.counters.received(len(event.data))
-        self.spool.write(event.data)
-        self.totals[event.direction][0] += len(event.data)
-        if event.direction == UPSTREAM:
-            self.peers.count(client, received=len(event.data))
-        self.log.add(LogRecord(row_kind, event.time, client, len(event.data), bytes(event.data[:PREVIEW_BYTES]),
-                               lane=lane))
-
-    def _client_of(self, event: DataReceived | DataSent) -> Address:
-        known = self._clients.get(event.pair)
-        if known is not None:
-            return known
-        if event.direction == UPSTREAM and isinstance(event, DataReceived):  # UDP: the first datagram names it
-            self._clients.put(event.pair, event.peer)
+        if self.rows.note(event) is not None:  # UDP: a client's first datagram
             self.peers.add(event.peer, event.time, event.pair)
             self._count_clients()
-        return event.peer
+        client = self.rows.client_of(event.pair) or event.peer
+        add_relay_rows(self.log, self.rows, event, self.host.settings.show_data_calls)
+        nbytes = len(event.data)
+        if isinstance(event, DataSent):
+            self.counters.sent(nbytes)
+            self.totals[event.direction][1] += nbytes
+            if event.direction == DOWNSTREAM:
+                self.peers.count(client, sent=nbytes)
+            return
+        self.counters.received(nbytes)
+        self.spool.write(event.data)
+        self.totals[event.direction][0] += nbytes
+        if event.direction == UPSTREAM:
+            self.peers.count(client, received=nbytes)
 
     def on_event(self, event: Event) -> None:
         super().on_event(event)
-        if isinstance(event, PeerConnected) and self._clients.get(event.connection) is None:
-            self._clients.put(event.connection, event.peer)  # the first connection of a pair is its client
+        if isinstance(event, PeerConnected) and self.rows.note(event) is not None:
             self.peers.add(event.peer, event.time, event.connection)
-        elif isinstance(event, PeerClosed) and self._clients.get(event.connection) == event.peer:
+        elif isinstance(event, PeerClosed) and self.rows.client_of(event.connection) == event.peer:
             self.peers.remove(event.peer, event.connection)
         elif isinstance(event, Notice) and event.code in UDP_GONE:
             self._forget_udp_client(event.params.get("client", ""))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import socket
 import tkinter as tk
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from gui.i18n import tr
 from gui.logmodel import RECEIVED, SENT, format_row, to_csv
 from gui.tabs.relay import RelayTab
 from netcore.events import State
+from netcore.session.record import read_session
 from tests.gui.conftest import pump_until
 from tests.gui.helpers import set_field
 
@@ -55,7 +57,7 @@ def recv_pumping(root: tk.Tk, sock: socket.socket, size: int) -> bytes:
     return data
 
 
-def test_a_device_and_its_server_talk_through_the_relay_tab(window: Any, root: tk.Tk) -> None:
+def test_a_device_and_its_server_talk_through_the_relay_tab(window: Any, root: tk.Tk, tmp_path: Path) -> None:
     tab = open_relay_from_menu(window)
     assert not tab.send_bar.winfo_manager()  # a relay only forwards: no send bar
     server = socket.socket()
@@ -101,6 +103,12 @@ def test_a_device_and_its_server_talk_through_the_relay_tab(window: Any, root: t
         assert "读到 17 B" in tab.lane_labels["server → client"].cget("text")
     finally:
         i18n.set_language("en")
+    saved = tmp_path / "relay.jsonl"
+    tab.session.save_to(saved)
+    replay = window.open_replay(read_session(saved), "relay.jsonl")  # File → Open session shows it the same way
+    replay.log.flush()
+    replayed = [(r.kind, r.peer, r.lane, r.data) for r in replay.log.records if r.lane]
+    assert replayed == [(r.kind, r.peer, r.lane, r.data) for r in rows]
     device.close()  # FIN one way: the pair stays, half-open, until the server closes too
     pump_until(root, lambda: any(r.key == "notice.relay_fin_to_server" for r in tab.log.records), what="FIN")
     assert len(tab.peers.rows) == 1
