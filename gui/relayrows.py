@@ -26,19 +26,23 @@ class RelayRows:
     """Knows which client each pair serves; turns a relay's data events into rows."""
 
     def __init__(self) -> None:
-        self._clients: LruMap[int, Address] = LruMap(MAX_TRACKED_PEERS)
+        self._clients: LruMap[tuple[str, int], Address] = LruMap(MAX_TRACKED_PEERS)
+        """(endpoint, pair) → client: a tab's session may hold several runs, each counting pairs from 1."""
 
-    def client_of(self, pair: int) -> Address | None:
-        return self._clients.get(pair)
+    def client_of(self, event: Event, pair: int) -> Address | None:
+        """The client that pair ``pair`` of ``event``'s endpoint serves, if known."""
+        return self._clients.get((event.endpoint, pair))
 
     def note(self, event: Event) -> Address | None:
         """Learn a new pair's client (its first connection, or a UDP client's first datagram); the new client."""
-        if isinstance(event, PeerConnected) and self._clients.get(event.connection) is None:
-            self._clients.put(event.connection, event.peer)
+        if isinstance(event, PeerConnected) and self.client_of(event, event.connection) is None:
+            self._clients.put((event.endpoint, event.connection), event.peer)
             return event.peer
-        if isinstance(event, DataReceived) and event.direction == UPSTREAM and self._clients.get(event.pair) is None:
-            self._clients.put(event.pair, event.peer)
-            return event.peer
+        if isinstance(event, DataReceived) and event.direction == UPSTREAM:
+            key = (event.endpoint, event.pair)
+            if self._clients.get(key) is None:
+                self._clients.put(key, event.peer)
+                return event.peer
         return None
 
     def row(self, event: DataReceived | DataSent) -> LogRecord | None:
@@ -46,7 +50,7 @@ class RelayRows:
         if not isinstance(event, DataReceived):
             return None
         lane, kind = LANES[event.direction]
-        client = self._clients.get(event.pair) or event.peer
+        client = self.client_of(event, event.pair) or event.peer
         return LogRecord(kind, event.time, client, len(event.data), bytes(event.data[:PREVIEW_BYTES]), lane=lane)
 
 

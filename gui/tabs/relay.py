@@ -154,7 +154,7 @@ class RelayTab(EndpointTab):
         if self.rows.note(event) is not None:  # UDP: a client's first datagram
             self.peers.add(event.peer, event.time, event.pair)
             self._count_clients()
-        client = self.rows.client_of(event.pair) or event.peer
+        client = self.rows.client_of(event, event.pair) or event.peer
         add_relay_rows(self.log, self.rows, event, self.host.settings.show_data_calls)
         nbytes = len(event.data)
         if isinstance(event, DataSent):
@@ -173,7 +173,7 @@ class RelayTab(EndpointTab):
         super().on_event(event)
         if isinstance(event, PeerConnected) and self.rows.note(event) is not None:
             self.peers.add(event.peer, event.time, event.connection)
-        elif isinstance(event, PeerClosed) and self.rows.client_of(event.connection) == event.peer:
+        elif isinstance(event, PeerClosed) and self.rows.client_of(event, event.connection) == event.peer:
             self.peers.remove(event.peer, event.connection)
         elif isinstance(event, Notice) and event.code in UDP_GONE:
             self._forget_udp_client(event.params.get("client", ""))

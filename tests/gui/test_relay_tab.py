@@ -195,3 +195,27 @@ def test_the_target_and_protocol_are_remembered(root: tk.Tk, config_dir: Any) ->
         assert len(again.tabs()) == 4  # the three of a first start, and this one
     finally:
         again.close()
+
+
+def test_a_second_run_names_its_own_clients(window: Any, root: tk.Tk) -> None:
+    """Pairs are counted from 1 again after Stop and Start: the rows must not name the first run's client."""
+    tab = window.new_tab("relay")
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    server.settimeout(5)
+    clients = []
+    for _ in range(2):
+        port = start_relay(root, tab, server.getsockname()[1])
+        device = socket.create_connection(("127.0.0.1", port), timeout=5)
+        clients.append(device.getsockname())
+        device.sendall(b"hi")
+        pump_until(root, lambda: tab.totals["client → server"][1] == 2, what="delivered")
+        tab.flush()
+        device.close()
+        tab.stop()
+        pump_until(root, lambda: tab.row.current is State.STOPPED, what="stopped")
+        pump_until(root, lambda: not tab.row.holding, what="ready again")
+    named = [r.peer for r in tab.log.records if r.lane == "relay.up"]
+    assert named == clients
+    server.close()
