@@ -12,6 +12,7 @@ from cli.lan import add_announce_option, add_lan_commands
 from cli.output import configure_text_streams
 from cli.printer import add_output_options
 from cli.record import add_record_option
+from cli.relay import add_relay_command
 from cli.stdio import reopen_closed_streams, say_what_was_closed
 from netcore.lesson_styles import STYLES
 from netcore.lessons import DEFAULTS, LESSON_REPLIES, python_code
@@ -22,6 +23,7 @@ EXAMPLES = """examples:
   python main.py tcp-server --port 9000 --reply hello     then: nc 127.0.0.1 9000
   python main.py tcp-client 127.0.0.1 9000 < file.bin     like: nc 127.0.0.1 9000
   python main.py udp --bind 0.0.0.0:9001 --reply echo     then: nc -u 127.0.0.1 9001
+  python main.py relay --listen 0.0.0.0:9100 --to 127.0.0.1:9000   shows both directions
   python main.py code tcp-server --reply hello           the Python code that does the same
   python main.py code tcp-server --reply hello --style asyncio   the same, with asyncio
   python main.py --self-test
@@ -49,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_tcp_server(commands)
     _add_tcp_client(commands)
     _add_udp(commands)
+    add_relay_command(commands)
     _add_code(commands)
     add_export_commands(commands)
     add_lan_commands(commands)
@@ -154,7 +157,7 @@ def run_cli(argv: list[str]) -> int:
 
 
 def _runner(args: argparse.Namespace) -> Callable[[argparse.Namespace], int] | None:
-    from cli import commands, export, lan, selftest
+    from cli import commands, export, lan, relay, selftest
 
     if args.self_test:
         return selftest.run_self_test
@@ -162,6 +165,7 @@ def _runner(args: argparse.Namespace) -> Callable[[argparse.Namespace], int] | N
         "tcp-server": commands.run_tcp_server,
         "tcp-client": commands.run_tcp_client,
         "udp": commands.run_udp,
+        "relay": relay.run_relay,
         "code": run_code,
         "chart": export.run_chart,
         "pcap": export.run_pcap,

@@ -25,8 +25,9 @@ from gui.icon import set_window_icon
 from gui.logmodel import to_csv, to_text
 from gui.menus import MenuBar
 from gui.pump import Pump, data_runs
-from gui.settings import TAB_KINDS, SettingsStore
+from gui.settings import STARTUP_KINDS, SettingsStore
 from gui.tabs.base import EndpointTab
+from gui.tabs.relay import RelayTab
 from gui.tabs.replay import ReplayTab
 from gui.tabs.tcp_client import TcpClientTab
 from gui.tabs.tcp_server import TcpServerTab
@@ -37,11 +38,13 @@ from gui.widgets.status_bar import StatusBar
 from netcore import EventQueue
 from netcore.events import Event
 from netcore.interfaces import LocalAddress
+from netcore.lessons import DEFAULTS
 from netcore.session.record import Session
 from netcore.version import VERSION
 from netcore.worker import Endpoint
 
-TAB_CLASSES: dict[str, type[EndpointTab]] = {"tcp_server": TcpServerTab, "tcp_client": TcpClientTab, "udp": UdpTab}
+TAB_CLASSES: dict[str, type[EndpointTab]] = {"tcp_server": TcpServerTab, "tcp_client": TcpClientTab, "udp": UdpTab,
+                                              "relay": RelayTab}
 CLOSE_WAIT = 1.5
 """Seconds the window waits for endpoints to stop when it closes."""
 MIN_SIZE = (760, 520)
@@ -76,7 +79,7 @@ class MainWindow:
         self.notebook.bind("<<NotebookTabChanged>>", lambda _e: self.menus.follow_tab(), add="+")
         i18n.add_listener(self.retranslate)
         if open_tabs:
-            for kind in TAB_KINDS:
+            for kind in STARTUP_KINDS:
                 self.new_tab(kind)
             self.notebook.select(0)  # type: ignore[no-untyped-call]  # typeshed leaves Notebook.select untyped
         self.teaching = Teaching(self)
@@ -118,7 +121,7 @@ class MainWindow:
     # ---- tabs ----
 
     def new_tab(self, kind: str) -> EndpointTab:
-        """Open a tab of ``kind`` (tcp_server, tcp_client, udp) and select it.
+        """Open a tab of ``kind`` (tcp_server, tcp_client, udp, relay) and select it.
 
         It gets the lowest number no open tab of its kind has ("TCP Server 2" again
         after the second one closed) and a port the others of its kind do not use.
@@ -334,7 +337,9 @@ class MainWindow:
     def show_code(self) -> CodeView | None:
         """Help > Python code for this tab (Ctrl+K): a window with the current tab's code."""
         tab = self.current_tab()
-        if tab is not None:
+        if tab is not None and tab.kind not in DEFAULTS:  # the relay: no lesson script of its own
+            self.local_problem(tr("code.no_script", tab=tr(f"tab.{tab.kind}")))
+        elif tab is not None:
             self.code_view = show_code(self.root, tab, self.code_view)
         return self.code_view
 

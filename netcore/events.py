@@ -50,6 +50,12 @@ class CloseReason(enum.Enum):
     LIMIT = "refused: client limit reached"
 
 
+UPSTREAM = "client → server"
+"""A relay's direction: bytes read from a client and written to the target."""
+DOWNSTREAM = "server → client"
+"""A relay's direction: bytes read from the target and written back to the client."""
+
+
 def _now() -> float:
     return time.time()
 
@@ -105,6 +111,8 @@ class PeerConnected(Event):
     local: Address
     connection: int = 0
     """Which connection this is: unique per endpoint, even when a peer reuses its address and port."""
+    outgoing: bool = False
+    """True when this end called ``connect()`` itself (a relay's connection to its target)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -131,6 +139,10 @@ class DataReceived(Event):
     data: bytes
     call: str = "recv"
     requested: int = 0
+    direction: str = ""
+    """A relay's data: :data:`UPSTREAM` or :data:`DOWNSTREAM` (empty for every other endpoint)."""
+    pair: int = 0
+    """A relay's data: the :attr:`PeerConnected.connection` of the client this pair serves."""
 
     @property
     def payload_size(self) -> int:
@@ -152,10 +164,10 @@ def _received_factory() -> Callable[[str, float, Address, bytes, str, int], Data
     forgotten.
     """
     names = tuple(each.name for each in fields(DataReceived))
-    if names != ("endpoint", "time", "peer", "data", "call", "requested"):
+    if names != ("endpoint", "time", "peer", "data", "call", "requested", "direction", "pair"):
         raise AssertionError(f"DataReceived's fields changed to {names}: update received_fast")
     new = object.__new__
-    set_endpoint, set_time, set_peer, set_data, set_call, set_requested = (
+    set_endpoint, set_time, set_peer, set_data, set_call, set_requested, set_direction, set_pair = (
         getattr(DataReceived, name).__set__ for name in names)  # the slots' member descriptors
 
     def received_fast(endpoint: str, when: float, peer: Address, data: bytes, call: str,
@@ -167,6 +179,8 @@ def _received_factory() -> Callable[[str, float, Address, bytes, str, int], Data
         set_data(event, data)
         set_call(event, call)
         set_requested(event, requested)
+        set_direction(event, "")
+        set_pair(event, 0)
         return event
 
     return received_fast
@@ -188,6 +202,10 @@ class DataSent(Event):
     data: bytes
     call: str = "send"
     offered: int = 0
+    direction: str = ""
+    """A relay's data: :data:`UPSTREAM` or :data:`DOWNSTREAM` (empty for every other endpoint)."""
+    pair: int = 0
+    """A relay's data: the :attr:`PeerConnected.connection` of the client this pair serves."""
 
     @property
     def payload_size(self) -> int:
