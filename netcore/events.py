@@ -130,10 +130,24 @@ class DataReceived(Event):
     data: bytes
     call: str = "recv"
     requested: int = 0
+    frame: str = ""
+    """The framing that cut ``data`` out of the stream (``lines``, ``len:2be`` …); "" : one ``recv`` as it came."""
+    complete: bool = True
+    """False for a frame the stream ended (or the bound cut) before it was whole."""
+    check: str = ""
+    """The checksum verified on a frame: "" not checked, else ``<name> ok`` or ``<name> bad``."""
 
     @property
     def payload_size(self) -> int:
         return len(self.data)
+
+    @property
+    def flag(self) -> str:
+        """What is wrong with this frame, for the log ("" : nothing): incomplete, bad checksum."""
+        notes = [] if self.complete else ["incomplete frame"]
+        if self.check.endswith(" bad"):
+            notes.append(f"bad checksum ({self.check[:-4]})")
+        return ", ".join(notes)
 
     def line(self) -> str:
         """The call as one line: ``recv(262144) -> 5 bytes``."""
