@@ -165,7 +165,7 @@ def test_auto_reply_answers_each_frame_and_framing_changes_live(serve: Serve, re
 
 def test_the_tcp_client_frames_too(serve: Serve, rec: Recorder, queue: EventQueue,
                                    no_worker_left_behind: list[Endpoint]) -> None:
-    server, port = serve(reply=make_reply_rule("echo"))
+    _, port = serve(reply=make_reply_rule("echo"))
     tcp = TcpClient(TcpClientConfig("127.0.0.1", port, framing=FrameSettings("len:1")), queue, "client")
     no_worker_left_behind.append(tcp)
     tcp.start()
