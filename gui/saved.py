@@ -23,7 +23,8 @@ QUICK_VIEWS = 4
 """How many of the first saved messages the send bar shows as quick buttons (Alt+1 … Alt+4)."""
 SHORTCUTS = 9
 """Alt+1 … Alt+9 send the first nine saved messages from the current tab."""
-_EXAMPLE_KEYS = {message.name: f"lib.example{index}" for index, message in enumerate(examples(), start=1)}
+_EXAMPLE_KEYS = dict(zip((message.name for message in examples()),
+                         ("lib.example1", "lib.example2", "lib.example3", "lib.example4"), strict=True))
 
 
 def shown_name(name: str) -> str:

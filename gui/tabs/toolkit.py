@@ -39,7 +39,7 @@ class ToolkitMixin:
         """The Frames choice, in the row of view choices (left of Step)."""
         self.frames = FramesChoice(bar, self.texts, self.prefs.frame, lambda _spec: self.apply_framing(),
                                    self._frames_error)
-        self.frames.pack(side="right", padx=(0, 10))
+        self.frames.pack(side="right", padx=(0, 4))
         self.send_bar.checksum.on_change(lambda _name: self.apply_framing())
 
     def _frames_error(self, error: InputError | None) -> None:

@@ -55,7 +55,7 @@ class ViewPanel(ttk.Frame):
         """The row of view choices (a tab adds its Frames choice at its right)."""
         for view in VIEWS:
             button = ttk.Radiobutton(switch, variable=self.current, value=view, command=self.show, takefocus=False)
-            texts.bind(button, f"view.{view}").pack(side="left", padx=(0, 8))
+            texts.bind(button, f"view.{view}").pack(side="left", padx=(0, 6))
         if endpoint is not None:
             self._build_step_bar(switch, texts)
         self.body = ttk.Frame(self)

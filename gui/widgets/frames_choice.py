@@ -25,8 +25,8 @@ class FramesChoice(ttk.Frame):
     def __init__(self, parent: tk.Misc, texts: Texts, spec: str, on_change: Callable[[str], None],
                  on_error: Callable[[InputError | None], None]) -> None:
         super().__init__(parent)
-        texts.bind(ttk.Label(self), "frames.label").pack(side="left", padx=(0, 4))
-        self.box = ttk.Combobox(self, values=OFFERED, width=8)
+        texts.bind(ttk.Label(self), "frames.label").pack(side="left", padx=(0, 3))
+        self.box = ttk.Combobox(self, values=OFFERED, width=7)
         self.box.pack(side="left")
         self.spec = _good(spec)
         self.box.set(self.spec)

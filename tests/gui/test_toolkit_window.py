@@ -233,7 +233,7 @@ def test_a_corrupt_library_is_set_aside_and_said(root: tk.Tk, config_dir: Path) 
     try:
         moved = window.saved.set_aside
         assert moved is not None and moved.read_text() == "{ not json"
-        assert [m.name for m in window.saved.messages][0] == "HTTP GET /"  # the examples are back
+        assert window.saved.messages[0].name == "HTTP GET /"  # the examples are back
         assert "set aside" in window.tabs()[0].send_bar.error.cget("text")
         assert "set aside" in window.open_library().message.cget("text")
     finally:
