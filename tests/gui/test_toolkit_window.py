@@ -252,3 +252,15 @@ def test_chinese_names_the_examples_and_the_controls(window: Any, root: tk.Tk) -
         assert bar.quick_buttons[3].cget("text") == "4: 问候行"
     finally:
         i18n.set_language("en")
+
+
+def test_old_quick_slots_become_saved_messages_on_the_first_start(tmp_path: Path) -> None:
+    from gui.saved import SavedMessages
+    from gui.settings import QuickSlot
+
+    saved = SavedMessages(tmp_path, quick=[QuickSlot("ping"), QuickSlot(), QuickSlot("AB CD", "hex")])
+    quick = [m for m in saved.messages if m.group == "Quick"]
+    assert [(m.name, m.text, m.mode) for m in quick] == [("Quick 1", "ping", "text"), ("Quick 3", "AB CD", "hex")]
+    saved.changed()
+    again = SavedMessages(tmp_path, quick=[QuickSlot("other")])  # not a first start: nothing adopted twice
+    assert again.messages == saved.messages
