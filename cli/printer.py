@@ -21,8 +21,9 @@ from typing import BinaryIO, TextIO
 from cli.folding import FOLD_SECONDS, PREVIEW_CHARS, DataLines, LineOptions
 from cli.output import Display, count, event_line, trace
 from netcore.eventqueue import EventQueue
-from netcore.events import DataReceived, DataSent, Event, PeerClosed, PeerConnected, ReceiveOverflow
+from netcore.events import DataReceived, DataSent, Event, PeerClosed, PeerConnected, ReceiveOverflow, format_address
 from netcore.payload import format_hex
+from netcore.session.chart_text import clock_text
 from netcore.validation import InputError
 
 GATHER_SECONDS = 0.001
@@ -94,8 +95,10 @@ class Printer:
 
     def __init__(self, options: LineOptions, queue: EventQueue, lines_to: TextIO,
                  raw_to: BinaryIO | None = None, save: BinaryIO | None = None, save_name: str = "",
-                 verbose: bool = False) -> None:
+                 verbose: bool = False, timestamps: bool = False) -> None:
         self.options = options
+        self.timestamps = timestamps
+        """``--timestamps``: each line starts with the time it was written (HH:MM:SS.mmm)."""
         self.verbose = verbose
         self.queue = queue
         self.lines = DataLines(LineOptions(quiet=True) if raw_to is not None else options)
@@ -188,6 +191,10 @@ class Printer:
             self._raw.write((format_hex(event.data) + "\n").encode() if self.options.hex else event.data + b"\n")
             self._dirty = True
         lines = self.lines.data("received", event.peer, event.data, now)
+        if event.frame and event.flag and not self.options.quiet:  # a flagged frame is always said
+            lines = ([*lines[:-1], f"{lines[-1]}  [{event.flag}]"] if lines else
+                     [f"[{format_address(event.peer)}] a frame of {count(len(event.data), 'byte')} "
+                      f"received: {event.flag}"])
         if lines:
             self._write(lines)
 
@@ -217,7 +224,8 @@ class Printer:
 
     def _write(self, lines: list[str]) -> None:
         if lines:
-            self._out.write("".join(line + "\n" for line in lines))
+            stamp = clock_text(time.time()) + " " if self.timestamps else ""
+            self._out.write("".join(stamp + line + "\n" for line in lines))
             self._dirty = True
 
     def _flush(self) -> None:

@@ -22,9 +22,12 @@ from gui import crash, dialogs, i18n, sessions
 from gui.code_view import CodeView, show_code
 from gui.i18n import later, tr
 from gui.icon import set_window_icon
+from gui.library_window import LibraryWindow
 from gui.logmodel import to_csv, to_text
 from gui.menus import MenuBar
 from gui.pump import Pump, data_runs
+from gui.saved import SavedMessages
+from gui.saved_glue import bind_saved_keys, open_library
 from gui.settings import STARTUP_KINDS, SettingsStore
 from gui.tabs.base import EndpointTab
 from gui.tabs.relay import RelayTab
@@ -59,6 +62,9 @@ class MainWindow:
         self.root = root
         self.store = store or SettingsStore()
         self.settings = self.store.load()
+        self.saved = SavedMessages(quick=self.settings.quick)
+        """The saved messages library every tab shares (the quick slots are views of it)."""
+        self.library_window: LibraryWindow | None = None
         self.events = EventQueue()
         self.routes: dict[str, EndpointTab] = {}
         self.closed = False
@@ -87,6 +93,7 @@ class MainWindow:
         self._dirty: set[EndpointTab] = set()
         self.pump.start()
         root.protocol("WM_DELETE_WINDOW", self.close)
+        bind_saved_keys(self)
 
     def _size_window(self) -> None:
         screen_w, screen_h = self.root.winfo_screenwidth(), self.root.winfo_screenheight()
@@ -330,6 +337,10 @@ class MainWindow:
         for tab in self.tabs():
             tab.log.set_scrollback(rows)
 
+    def open_library(self) -> LibraryWindow:
+        """File > Saved messages… (and the send bar's Saved… button)."""
+        return open_library(self)
+
     def show_shortcuts(self) -> None:
         """Help > Keyboard shortcuts."""
         dialogs.shortcuts_window(self.root)
@@ -350,6 +361,8 @@ class MainWindow:
     def retranslate(self) -> None:
         """Relabel everything after a language switch."""
         self.menus.build()
+        if self.library_window is not None and self.library_window.winfo_exists():
+            self.library_window.retranslate()
         self.status.retranslate()
         self.teaching.retranslate()
         for tab in self.tabs():

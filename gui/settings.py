@@ -48,6 +48,10 @@ class TabSettings:
     timeout: float = 5.0  # TCP client only
     reply: str = "none"
     reply_template: str = "[{time}] {message}"
+    checksum: str = "none"
+    """The checksum the send bar appends (and framing checks), see :mod:`netcore.checksums`."""
+    frame: str = "raw"
+    """How received bytes are cut into log rows (``raw``, ``lines``, ``len:2be`` …)."""
 
 
 @dataclass

@@ -143,10 +143,24 @@ class DataReceived(Event):
     """A relay's data: :data:`UPSTREAM` or :data:`DOWNSTREAM` (empty for every other endpoint)."""
     pair: int = 0
     """A relay's data: the :attr:`PeerConnected.connection` of the client this pair serves."""
+    frame: str = ""
+    """The framing that cut ``data`` out of the stream (``lines``, ``len:2be`` …); "" : one ``recv`` as it came."""
+    complete: bool = True
+    """False for a frame the stream ended (or the bound cut) before it was whole."""
+    check: str = ""
+    """The checksum verified on a frame: "" not checked, else ``<name> ok`` or ``<name> bad``."""
 
     @property
     def payload_size(self) -> int:
         return len(self.data)
+
+    @property
+    def flag(self) -> str:
+        """What is wrong with this frame, for the log ("" : nothing): incomplete, bad checksum."""
+        notes = [] if self.complete else ["incomplete frame"]
+        if self.check.endswith(" bad"):
+            notes.append(f"bad checksum ({self.check[:-4]})")
+        return ", ".join(notes)
 
     def line(self) -> str:
         """The call as one line: ``recv(262144) -> 5 bytes``."""
@@ -164,11 +178,12 @@ def _received_factory() -> Callable[[str, float, Address, bytes, str, int], Data
     forgotten.
     """
     names = tuple(each.name for each in fields(DataReceived))
-    if names != ("endpoint", "time", "peer", "data", "call", "requested", "direction", "pair"):
+    if names != ("endpoint", "time", "peer", "data", "call", "requested", "direction", "pair", "frame", "complete",
+                 "check"):
         raise AssertionError(f"DataReceived's fields changed to {names}: update received_fast")
     new = object.__new__
-    set_endpoint, set_time, set_peer, set_data, set_call, set_requested, set_direction, set_pair = (
-        getattr(DataReceived, name).__set__ for name in names)  # the slots' member descriptors
+    (set_endpoint, set_time, set_peer, set_data, set_call, set_requested, set_direction, set_pair, set_frame,
+     set_complete, set_check) = (getattr(DataReceived, name).__set__ for name in names)  # the slots' descriptors
 
     def received_fast(endpoint: str, when: float, peer: Address, data: bytes, call: str,
                       requested: int) -> DataReceived:
@@ -181,6 +196,9 @@ def _received_factory() -> Callable[[str, float, Address, bytes, str, int], Data
         set_requested(event, requested)
         set_direction(event, "")
         set_pair(event, 0)
+        set_frame(event, "")
+        set_complete(event, True)
+        set_check(event, "")
         return event
 
     return received_fast

@@ -124,6 +124,11 @@ PROBLEMS: dict[str, tuple[str, str]] = {
         "The datagram to {address} left on no interface: {detail}.",
         "Check that a network cable is plugged in and the interface is up, or choose the interface to use.",
     ),
+    "frame_too_long": (
+        "{address} sent a frame past the bound: {detail}.",
+        "Check the Frames choice against the device's protocol (a 2- or 4-byte prefix? big- or "
+        "little-endian?); nothing is lost, the bytes are shown as they came.",
+    ),
     "internal_error": (
         "SocketLab hit a fault of its own and stopped this endpoint: {detail}.",
         "This is a bug in SocketLab, not in your network. Start it again; "

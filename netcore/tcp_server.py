@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from netcore.eventqueue import EventQueue
 from netcore.events import Address, CloseReason, Notice, PeerClosed, State, format_address
+from netcore.framing import NO_FRAMING, FrameSettings
 from netcore.problems import NOTICES, Problem, fill
 from netcore.replies import ReplyRule
 from netcore.sockopts import family_for, sockaddr_repr, socket_args
@@ -38,6 +39,8 @@ class TcpServerConfig:
     backlog: int = 128
     max_clients: int | None = None
     reply: ReplyRule | None = None
+    framing: FrameSettings = NO_FRAMING
+    """How what arrives is cut into frames (and checked), see :mod:`netcore.framing`."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "host", check_host(self.host))
@@ -64,6 +67,7 @@ class TcpServer(StreamEndpoint):
         self.local_address: Address | None = None
         self._listener: socket.socket | None = None
         self._reply = config.reply
+        self._framing = config.framing
         self._listening = False
         self._accept_again_at: float | None = None
 

@@ -29,6 +29,7 @@ from netcore.events import (
     format_address,
     received_fast,
 )
+from netcore.framing import NO_FRAMING, FrameSettings
 from netcore.interfaces import local_addresses
 from netcore.peerstate import REPLY_RATE, BoundedCounts, ReplyLimiter
 from netcore.problems import NOTICES, Problem, explain, fill
@@ -65,6 +66,8 @@ class UdpConfig:
     """Multicast TTL (IPv6: hops); None: the system's default (1)."""
     multicast_loop: bool | None = None
     """Whether this machine hears its own multicast; None: the system's default (yes)."""
+    framing: FrameSettings = NO_FRAMING
+    """How each datagram is cut into frames (within the datagram) and checked; see :mod:`netcore.framing`."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "host", check_host(self.host))
@@ -91,6 +94,7 @@ class UdpEndpoint(UdpLanMixin, Endpoint):
         """Datagrams received since start, kept or only counted."""
         self._sock: socket.socket | None = None
         self._reply = config.reply
+        self._framing = config.framing
         self._counts = BoundedCounts()
         rate = config.reply_rate
         self._limiter = None if rate is None else ReplyLimiter(rate, max(1, int(rate)))
@@ -123,6 +127,10 @@ class UdpEndpoint(UdpLanMixin, Endpoint):
     def set_reply(self, rule: ReplyRule | None) -> None:
         """Answer each datagram with ``rule`` (None: no auto-reply)."""
         self._submit(lambda: setattr(self, "_reply", rule))
+
+    def set_framing(self, settings: FrameSettings) -> None:
+        """Cut each datagram into frames per ``settings`` from now on."""
+        self._submit(lambda: setattr(self, "_framing", settings))
 
     def set_broadcast(self, enabled: bool) -> None:
         """Turn ``SO_BROADCAST`` on or off (needed to send to broadcast addresses)."""
@@ -205,7 +213,7 @@ class UdpEndpoint(UdpLanMixin, Endpoint):
         if mask & selectors.EVENT_READ:
             if self.gate.enabled:  # step mode: one recvfrom() per Next
                 self._receive_one()
-            elif self._reply is None:
+            elif self._reply is None and not self._framing.active:  # the flood path: nothing per datagram
                 self._receive_run()
             else:
                 for _ in range(DATAGRAMS_PER_WAKE):
@@ -289,11 +297,26 @@ class UdpEndpoint(UdpLanMixin, Endpoint):
         if self._over_bound():
             count, nbytes = self._overflow
             self._overflow = (count + 1, nbytes + len(data))
+        elif self._framing.active:
+            self._deliver_frames(source, data)
+            return
         else:
             self._emit(DataReceived(endpoint=self.name, peer=source, data=data, call="recvfrom",
                                     requested=MAX_DATAGRAM))
         if self._reply is not None:  # the per-source count is only for the reply's {count}
             self._auto_reply(source, data, self._counts.add(source))
+
+    def _deliver_frames(self, source: Address, data: bytes) -> None:
+        """A datagram cut into the frames inside it: one data event and one auto-reply message each."""
+        settings = self._framing
+        frames = settings.cut_datagram(data)
+        for frame in frames:
+            self._emit(DataReceived(endpoint=self.name, peer=source, data=frame.data, call="recvfrom",
+                                    requested=MAX_DATAGRAM, frame=settings.spec, complete=frame.complete,
+                                    check=settings.verdict(frame)))
+        for frame in frames if self._reply is not None else ():
+            if frame.complete:
+                self._auto_reply(source, frame.data, self._counts.add(source))
 
     def _auto_reply(self, source: Address, data: bytes, count: int) -> None:
         assert self._reply is not None

@@ -43,6 +43,9 @@ ZH_PROBLEMS: dict[str, tuple[str, str]] = {
                              "本机可能关闭了 IPv6；请试试 IPv4 地址，例如 127.0.0.1。"),
     "message_too_long": ("{size} 字节的数据报太大，无法发送。",
                          "IPv4 上一个 UDP 数据报最多 65,507 字节；请分多次发送。"),
+    "frame_too_long": ("{address} 发来的帧超过上限：{detail}。",
+                       "请对照设备协议检查“分帧”选项（长度前缀是 2 字节还是 4 字节？大端还是小端？）；"
+                       "数据没有丢失，按原样显示。"),
     "send_buffer_full": ("发送被拒绝：已有 {pending} 字节在等待发往 {address}。",
                          "对方没有读取发给它的数据。请稍候，或断开它。"),
     "not_connected": ("未连接。", "请先连接，再发送。"),

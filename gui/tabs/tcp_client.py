@@ -66,7 +66,8 @@ class TcpClientTab(EndpointTab):
 
     def make_endpoint(self, name: str) -> Endpoint:
         timeout = check_timeout(self.timeout.get())
-        config = TcpClientConfig(host=self.row.host.get(), port=self.row.port.get(), timeout=timeout)
+        config = TcpClientConfig(host=self.row.host.get(), port=self.row.port.get(), timeout=timeout,
+                                 framing=self.frame_settings())
         return TcpClient(config, self.host.events, name)
 
     def start(self) -> bool:

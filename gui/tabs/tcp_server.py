@@ -75,7 +75,8 @@ class TcpServerTab(EndpointTab):
         self.clients_label.configure(text=tr("peers.title", n=len(self.peers.rows)))
 
     def make_endpoint(self, name: str) -> Endpoint:
-        config = TcpServerConfig(host=self.row.host.get(), port=self.row.port.get(), reply=self.reply.rule())
+        config = TcpServerConfig(host=self.row.host.get(), port=self.row.port.get(), reply=self.reply.rule(),
+                                 framing=self.frame_settings())
         return TcpServer(config, self.host.events, name)
 
     def field_widget(self, field: str) -> ttk.Entry:

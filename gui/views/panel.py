@@ -51,9 +51,11 @@ class ViewPanel(ttk.Frame):
         self._drawn_at = 0.0
         switch = ttk.Frame(self)
         switch.pack(fill="x", pady=(0, 4))
+        self.switch = switch
+        """The row of view choices (a tab adds its Frames choice at its right)."""
         for view in VIEWS:
             button = ttk.Radiobutton(switch, variable=self.current, value=view, command=self.show, takefocus=False)
-            texts.bind(button, f"view.{view}").pack(side="left", padx=(0, 8))
+            texts.bind(button, f"view.{view}").pack(side="left", padx=(0, 6))
         if endpoint is not None:
             self._build_step_bar(switch, texts)
         self.body = ttk.Frame(self)
