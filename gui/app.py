@@ -22,6 +22,7 @@ from gui import crash, dialogs, i18n, sessions
 from gui.code_view import CodeView, show_code
 from gui.i18n import later, tr
 from gui.icon import set_window_icon
+from gui.lan.visibility import Visibility
 from gui.logmodel import to_csv, to_text
 from gui.menus import MenuBar
 from gui.pump import Pump
@@ -57,6 +58,8 @@ class MainWindow:
         self.store = store or SettingsStore()
         self.settings = self.store.load()
         self.events = EventQueue()
+        self.visibility = Visibility(self.events)
+        """The discovery announcer the tabs made visible share."""
         self.routes: dict[str, EndpointTab] = {}
         self.closed = False
         self._serial = itertools.count(1)
@@ -212,6 +215,8 @@ class MainWindow:
     # ---- the pump ----
 
     def _route(self, event: Event) -> None:
+        if self.visibility.feed(event):
+            return
         tab = self.routes.get(event.endpoint)
         if tab is not None:
             tab.handle(event)
@@ -367,6 +372,7 @@ class MainWindow:
         deadline = time.monotonic() + CLOSE_WAIT
         for endpoint in running:
             endpoint.stop(timeout=max(0.0, deadline - time.monotonic()))
+        self.visibility.close()
         self.pump.stop()
         i18n.remove_listener(self.retranslate)
         self.root.destroy()
