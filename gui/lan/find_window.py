@@ -12,8 +12,8 @@ from collections.abc import Callable
 from tkinter import ttk
 
 from gui.i18n import tr
+from gui.lan import visibility
 from gui.lan.job import Job
-from gui.lan.visibility import DISCOVERY
 from gui.lan.window import HelperWindow, dialog_title
 from netcore.lan.announce import find
 from netcore.lan.discovery import Found
@@ -23,7 +23,8 @@ COLUMNS = ("address", "port", "kind", "name")
 
 def search(put: Callable[[object], None]) -> None:
     """The worker's work: one search, its answers as one list (never touches Tk)."""
-    found, _asked = find(DISCOVERY.timeout, DISCOVERY.port, DISCOVERY.via)
+    where = visibility.DISCOVERY
+    found, _asked = find(where.timeout, where.port, where.via)
     put(found)
 
 
