@@ -20,7 +20,7 @@ from netcore.events import format_address
 from netcore.interfaces import LocalAddress
 from netcore.lan.probes import PortResult
 
-COLUMNS = ("interface", "address", "check")
+COLUMNS = ("interface", "address", "result")
 WARN, OK = "#d93025", "#188038"
 
 
@@ -29,19 +29,19 @@ class ReachWindow(HelperWindow):
 
     def __init__(self, parent: tk.Misc, host: str, port: int | None, addresses: list[LocalAddress],
                  visible: Callable[[tk.Misc], ttk.Frame] | None = None) -> None:
-        super().__init__(parent, dialog_title("reach.title"), size=(600, 340))
+        super().__init__(parent, dialog_title("reach.title"), size=(660, 340))
         self.host, self.port = host, port
         self.plan: ReachPlan = reach_plan(host, addresses)
         self.results: dict[int, PortResult] = {}
-        self.intro = ttk.Label(self.body, anchor="w", justify="left", wraplength=560)
+        self.intro = ttk.Label(self.body, anchor="w", justify="left", wraplength=620)
         self.intro.pack(side="top", fill="x", pady=(0, 6))
-        self.tree = ttk.Treeview(self.body, columns=COLUMNS, show="headings", height=6, selectmode="browse")
-        for column, width in zip(COLUMNS, (90, 230, 220), strict=True):
-            self.texts.heading(self.tree, column, f"reach.{column}")
-            self.tree.column(column, width=width, stretch=column == "check")
-        self.tree.pack(fill="both", expand=True)
         if visible is not None:  # "Visible on the network as [name]", the tab's own switch
             visible(self.body).pack(side="bottom", fill="x", pady=(8, 0))
+        self.tree = ttk.Treeview(self.body, columns=COLUMNS, show="headings", height=6, selectmode="browse")
+        for column, width in zip(COLUMNS, (80, 210, 320), strict=True):
+            self.texts.heading(self.tree, column, f"reach.{column}")
+            self.tree.column(column, width=width, stretch=column == "result")
+        self.tree.pack(fill="both", expand=True)
         self.check = self.button("reach.check", self.start_check)
         if port is None or not self.plan.rows:
             self.check.state(["disabled"])

@@ -1,6 +1,6 @@
 """The UDP tab's network options: which interface multicast uses, TTL, loopback; broadcast targets.
 
-:class:`NetworkMenu` is one compact "Network ▾" button whose menu holds the choices
+:class:`NetworkMenu` is one compact "Network" menu button whose menu holds the choices
 (rebuilt each time it opens, from this machine's interfaces, IPv6 link-local ones
 with their scope), so the tab stays uncrowded. They apply when the socket opens
 (``UdpConfig.interface``, ``ttl``, ``multicast_loop``), so they are locked while it
@@ -75,7 +75,7 @@ class NetworkMenu(ttk.Menubutton):
         texts.call(self.build)  # and again after a language switch
 
     def _label(self) -> None:
-        self.configure(text=tr("udp.network") + " ▾")
+        self.configure(text=tr("udp.network"))  # ttk draws the arrow
 
     def build(self) -> None:
         """(Re)build the menu from the interfaces there are now, in the current language."""

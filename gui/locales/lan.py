@@ -11,6 +11,7 @@ LAN_EN: dict[str, str] = {
     "lan.diagnose_offer": "Diagnose…",
     "lan.find": "Find on network…",
     "lan.reach": "Can others reach me?",
+    "lan.reach_addresses": "My addresses, and check each of them…",
     "lan.visible_as": "Visible on the network as",
     "lan.visible": "Visible on the network",
     "lan.visible_name": "Name on the network: {name}…",
@@ -81,6 +82,7 @@ LAN_EN: dict[str, str] = {
     "reach.interface": "Interface",
     "reach.address": "Others connect to",
     "reach.check": "Check again",
+    "reach.result": "Self-check",
     "reach.use_these": "Other machines must use one of these addresses (port {port}). Check connects to this "
     "server through each of them.",
     "reach.loopback_only": "Only this machine can connect: the server listens on {address} (loopback). Stop it "
@@ -110,6 +112,7 @@ LAN_ZH: dict[str, str] = {
     "lan.diagnose_offer": "诊断…",
     "lan.find": "在网络中查找…",
     "lan.reach": "别人能连上我吗？",
+    "lan.reach_addresses": "本机地址，并逐个检查…",
     "lan.visible_as": "在网络中可见，名称",
     "lan.visible": "在网络中可见",
     "lan.visible_name": "网络中的名称：{name}…",
@@ -174,6 +177,7 @@ LAN_ZH: dict[str, str] = {
     "reach.interface": "接口",
     "reach.address": "别人连接的地址",
     "reach.check": "重新检查",
+    "reach.result": "自检结果",
     "reach.use_these": "其他机器必须使用以下地址之一（端口 {port}）。检查会通过每个地址连接本服务器。",
     "reach.loopback_only": "只有本机能连接：服务器监听在 {address}（回环地址）。请停止并改为监听 0.0.0.0，"
     "网络中的其他机器才能连上。",

@@ -68,7 +68,7 @@ class VisibleSwitch(ttk.Frame):
 
 
 class MenuButton(ttk.Menubutton):
-    """A compact ``Label ▾`` button whose menu ``fill(menu)`` builds each time it opens (and after a switch)."""
+    """A compact menu button (ttk draws its arrow) whose menu ``fill(menu)`` builds each time it opens."""
 
     def __init__(self, parent: tk.Misc, texts: Texts, key: str, fill: Callable[[tk.Menu], None]) -> None:
         super().__init__(parent)
@@ -80,7 +80,7 @@ class MenuButton(ttk.Menubutton):
         texts.call(self.build)
 
     def _label(self) -> None:
-        self.configure(text=tr(self.key) + " ▾")
+        self.configure(text=tr(self.key))
 
     def build(self) -> None:
         self.menu.delete(0, "end")

@@ -77,13 +77,13 @@ class TcpServerTab(LanTab):
         self.texts.call(self._count_clients)
 
     def _build_lan(self, parent: tk.Misc) -> MenuButton:
-        """Beside the line that names the addresses others can use: ``Network ▾`` with "Can others
-        reach me?", the "Visible on the network" switch and the name to be visible as."""
-        self.lan_menu = MenuButton(parent, self.texts, "udp.network", self._fill_lan_menu)
+        """Beside the line that names the addresses others can use: "Can others reach me?", a menu with
+        the addresses and their self-check, the "Visible on the network" switch and the name to be visible as."""
+        self.lan_menu = MenuButton(parent, self.texts, "lan.reach", self._fill_lan_menu)
         return self.lan_menu
 
     def _fill_lan_menu(self, menu: tk.Menu) -> None:
-        menu.add_command(label=tr("lan.reach"), command=self.open_reach)
+        menu.add_command(label=tr("lan.reach_addresses"), command=self.open_reach)
         menu.add_separator()
         self.visible_entries(menu)
 

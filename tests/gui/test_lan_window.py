@@ -310,8 +310,12 @@ def test_visible_and_find_find_each_other_and_a_click_fills_the_target(window: A
     found = _search(root, client)
     assert found.found == [] and "Nothing answered" in found.status.cget("text")
     server.visible_choice().name.set("bench PC")
-    server.visible_choice().on.set(True)
-    server.update_visibility()
+    menu = server.lan_menu.menu
+    server.lan_menu.build()
+    labels = _menu_labels(menu)
+    assert labels[0] == "My addresses, and check each of them…" and "Name on the network: bench PC…" in labels
+    menu.invoke(menu.index("Visible on the network"))  # as a click on the menu entry does
+    assert server.visible_choice().on.get()
     udp_port = start_listening(root, udp)
     udp.visible_choice().name.set("sensor")
     udp.visible_choice().on.set(True)
