@@ -29,7 +29,8 @@ class ReachPlan:
     loopback_only: bool
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
+    """127.0.0.0/8, ::1 or the name localhost."""
     try:
         return ipaddress.ip_address(host.split("%", 1)[0]).is_loopback
     except ValueError:
@@ -38,7 +39,7 @@ def _is_loopback(host: str) -> bool:
 
 def reach_plan(bind_host: str, addresses: list[LocalAddress]) -> ReachPlan:
     """What to list for a server bound to ``bind_host`` (``0.0.0.0``, ``::``, an address, loopback)."""
-    if _is_loopback(bind_host):
+    if is_loopback(bind_host):
         lan = [a for a in addresses if not a.is_loopback and a.version == (6 if ":" in bind_host else 4)]
         return ReachPlan(lan[:MAX_ROWS], True)
     rows = []

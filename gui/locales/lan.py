@@ -14,6 +14,8 @@ LAN_EN: dict[str, str] = {
     "lan.reach_addresses": "My addresses, and check each of them…",
     "lan.visible_as": "Visible on the network as",
     "lan.visible": "Visible on the network",
+    "lan.visible_loopback": "Visible on the network, but bound to {address}: others will find it and cannot "
+    "reach it. Bind to 0.0.0.0 to be reachable.",
     "lan.visible_name": "Name on the network: {name}…",
     "lan.name_title": "Name on the network",
     "lan.name_label": "Others who search the network see this endpoint under this name:",
@@ -115,6 +117,7 @@ LAN_ZH: dict[str, str] = {
     "lan.reach_addresses": "本机地址，并逐个检查…",
     "lan.visible_as": "在网络中可见，名称",
     "lan.visible": "在网络中可见",
+    "lan.visible_loopback": "已在网络中可见，但绑定在 {address}：别人能找到它却无法访问。请绑定 0.0.0.0 才能被访问。",
     "lan.visible_name": "网络中的名称：{name}…",
     "lan.name_title": "网络中的名称",
     "lan.name_label": "别人在网络中查找时，会看到这个端点使用此名称：",

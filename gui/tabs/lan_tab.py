@@ -19,9 +19,10 @@ from gui.i18n import tr
 from gui.i18n_tk import Texts
 from gui.lan.diagnose_window import DiagnoseWindow
 from gui.lan.find_window import FindWindow
+from gui.lan.reach import is_loopback
 from gui.lan.window import HelperWindow, dialog_title
 from gui.tabs.base import EndpointTab
-from netcore.events import Event, State, StateChanged
+from netcore.events import Event, State, StateChanged, format_address
 from netcore.lan.discovery import MAX_NAME, Found, clean_name
 
 ANNOUNCED_KINDS = {"tcp_server": "tcp-server", "udp": "udp"}
@@ -172,6 +173,8 @@ class LanTab(EndpointTab):
             assert self.local_address is not None
             visibility.show(self.endpoint_name, ANNOUNCED_KINDS[self.kind], self.local_address[1],
                             switch.chosen_name, self)
+            if self.kind == "udp" and is_loopback(self.local_address[0]):  # the server's line says it already
+                self.row.set_info("lan.visible_loopback", "info", address=format_address(self.local_address))
         elif self.endpoint_name:
             visibility.hide(self.endpoint_name)
 

@@ -320,6 +320,7 @@ def test_visible_and_find_find_each_other_and_a_click_fills_the_target(window: A
     udp.visible_choice().name.set("sensor")
     udp.visible_choice().on.set(True)
     udp.update_visibility()
+    assert "others will find it and cannot reach it" in udp.row.info_label.cget("text")  # bound to 127.0.0.1
     pump_until(root, lambda: window.visibility.announcer is not None
                and window.visibility.announcer.state is State.BOUND, what="announcing")
     found = _search(root, client)
