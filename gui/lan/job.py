@@ -3,7 +3,8 @@
 The worker never touches Tk (not even ``after``): it only ``put``s items. The Tk
 thread polls the queue every :data:`POLL_MS`, hands at most :data:`PER_TICK` items
 a tick to ``deliver``, and stops polling once the worker has ended and the queue
-is empty, or when the widget it lives on is destroyed.
+is empty, or when the widget it lives on is destroyed. The thread holds nothing of
+Tk (only the work, the queue and an outcome box), so no Tk object is ever freed on it.
 """
 
 from __future__ import annotations
@@ -20,21 +21,34 @@ POLL_MS = 40
 PER_TICK = 200
 
 
+class Outcome:
+    """What the worker leaves for the Tk thread besides its items: the exception that ended it, if any."""
+
+    error: BaseException | None = None
+
+
+def _run(work: Callable[[Callable[[T], None]], None], put: Callable[[T], None], outcome: Outcome) -> None:
+    try:
+        work(put)
+    except Exception as error:  # noqa: BLE001  # a probe bug must not vanish: shown as the job's end
+        outcome.error = error
+
+
 class Job(Generic[T]):
     """Run ``work(put)`` on a daemon thread; ``deliver(item)`` each item on the Tk thread, then ``done()``."""
 
     def __init__(self, widget: tk.Misc, work: Callable[[Callable[[T], None]], None],
                  deliver: Callable[[T], None], done: Callable[[], None] = lambda: None) -> None:
         self.widget = widget
-        self._work = work
         self._deliver = deliver
         self._done = done
         self._items: queue.Queue[T] = queue.Queue()
-        self._thread = threading.Thread(target=self._run, name="socketlab-lan-job", daemon=True)
+        self._outcome = Outcome()
+        self._thread = threading.Thread(target=_run, args=(work, self._items.put, self._outcome),
+                                        name="socketlab-lan-job", daemon=True)
         self._after: str | None = None
         self.finished = False
         """True once the worker ended and every item was delivered."""
-        self.error: BaseException | None = None
 
     def start(self) -> Job[T]:
         self._thread.start()
@@ -45,11 +59,10 @@ class Job(Generic[T]):
     def running(self) -> bool:
         return not self.finished
 
-    def _run(self) -> None:
-        try:
-            self._work(self._items.put)
-        except Exception as error:  # noqa: BLE001  # a probe bug must not vanish: shown as the job's end
-            self.error = error
+    @property
+    def error(self) -> BaseException | None:
+        """The exception that ended the worker, if one did."""
+        return self._outcome.error
 
     def _poll(self) -> None:
         self._after = None
