@@ -89,7 +89,8 @@ class ReachWindow(HelperWindow):
             return tr("reach.checking") if self.job is not None and self.job.running else ""
         text = tr(f"reach.result_{result.outcome}")
         detail = detail_text(result.detail)
-        return f"{text} ({detail})" if detail and result.outcome != "open" else text
+        shown_detail = detail and result.outcome in ("error", "unreachable")  # the others say it in words
+        return f"{text} ({detail})" if shown_detail else text
 
     def _draw(self) -> None:
         text, color = self._intro()

@@ -31,6 +31,8 @@ class Options:
     multicast_loop: bool | None
 
 
+LABEL_NAME = 12
+"""Characters of the chosen interface's name the button shows."""
 TTLS = (0, 1, 2, 4, 8, 16, 32, 64, 128, 255)
 """0 keeps multicast on this machine; 1 (the default) on the local network."""
 
@@ -72,10 +74,15 @@ class NetworkMenu(ttk.Menubutton):
         self.menu = tk.Menu(self, tearoff=False, postcommand=self.build)
         self.configure(menu=self.menu)
         texts.call(self._label)
+        self.interface.trace_add("write", lambda *_args: self._label())
         texts.call(self.build)  # and again after a language switch
 
     def _label(self) -> None:
-        self.configure(text=tr("udp.network"))  # ttk draws the arrow
+        """``Network`` or, once one is chosen, ``Network: eth0`` (ttk draws the arrow)."""
+        chosen = self.interface.get()
+        name = next((a.interface for a in self.addresses() if a.ip == chosen), chosen)
+        short = name if len(name) <= LABEL_NAME else name[:LABEL_NAME - 1] + "…"
+        self.configure(text=tr("udp.network_on", interface=short) if chosen else tr("udp.network"))
 
     def build(self) -> None:
         """(Re)build the menu from the interfaces there are now, in the current language."""

@@ -10,6 +10,7 @@ use a port of their own and ask this machine only).
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -47,6 +48,8 @@ class Visibility:
     events: EventQueue
     announcer: Announcer | None = None
     entries: dict[str, tuple[Announcement, Shown]] = field(default_factory=dict)
+    stopping: list[Announcer] = field(default_factory=list)
+    """Announcers asked to stop (without waiting, on the Tk thread); :meth:`close` waits for them."""
 
     def show(self, key: str, kind: str, port: int, name: str, tab: Shown) -> None:
         """Answer for ``key`` (a tab's endpoint) from now on; starts the announcer if needed."""
@@ -68,6 +71,7 @@ class Visibility:
             self.announcer.withdraw(key)
         else:
             self.announcer.stop(timeout=0)
+            self.stopping = [a for a in self.stopping if a.running] + [self.announcer]
             self.announcer = None
 
     def shown(self, key: str) -> bool:
@@ -92,5 +96,9 @@ class Visibility:
         """The window closes: stop answering (wait briefly for the thread)."""
         self.entries.clear()
         if self.announcer is not None:
-            self.announcer.stop(timeout=1.0)
+            self.stopping.append(self.announcer)
             self.announcer = None
+        deadline = time.monotonic() + 1.0
+        for announcer in self.stopping:
+            announcer.stop(timeout=max(0.0, deadline - time.monotonic()))
+        self.stopping = []

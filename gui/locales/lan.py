@@ -100,6 +100,7 @@ LAN_EN: dict[str, str] = {
     "reach.result_error": "error",
     # UDP network options
     "udp.network": "Network",
+    "udp.network_on": "Network: {interface}",
     "udp.locked": "Close the socket to change these",
     "udp.interface_title": "Interface for multicast and broadcast",
     "udp.interface_auto": "Automatic (every interface)",
@@ -193,6 +194,7 @@ LAN_ZH: dict[str, str] = {
     "reach.result_unreachable": "不可达",
     "reach.result_error": "出错",
     "udp.network": "网络",
+    "udp.network_on": "网络：{interface}",
     "udp.locked": "关闭套接字后才能修改",
     "udp.interface_title": "组播和广播使用的接口",
     "udp.interface_auto": "自动（所有接口）",

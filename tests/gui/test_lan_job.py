@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import gc
 import threading
-import types
 import tkinter as tk
+import types
 from collections.abc import Callable
 
 from gui.lan.job import PER_TICK, Job

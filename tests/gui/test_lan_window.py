@@ -178,6 +178,7 @@ def _calls(tab: Any) -> str:
 def test_the_chosen_interface_drives_multicast(window: Any, root: tk.Tk) -> None:
     receiver, sender = window.tabs()[2], window.new_tab("udp")
     port = _open_udp(root, receiver, "127.0.0.1")
+    assert receiver.network.cget("text") == "Network: lo"  # the button says which interface is chosen
     _joined(root, receiver, GROUP)
     assert list(receiver.group.cget("values")) == [GROUP]
     assert "IP_ADD_MEMBERSHIP, inet_aton('239.77.12.34') + inet_aton('127.0.0.1')" in _calls(receiver)
@@ -257,7 +258,7 @@ def test_reach_warns_for_loopback_and_checks_each_address(window: Any, root: tk.
     if lan:
         pump_until(root, lambda: shown.job is not None and shown.job.finished, timeout=10, what="self-check")
         assert all(shown.results[i].outcome == "refused" for i in range(len(lan)))  # only loopback listens
-        assert shown.tree.item("0", "values")[2].startswith("refused")
+        assert shown.tree.item("0", "values")[2] == "refused (nothing listens on this address)"
     server.stop()
     pump_until(root, lambda: server.row.current is State.STOPPED and not server.row.holding, what="stopped")
     port = start_listening(root, server, host="0.0.0.0")
