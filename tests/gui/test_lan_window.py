@@ -368,3 +368,19 @@ def test_the_name_window_renames_a_visible_endpoint(window: Any, root: tk.Tk, di
     assert udp.visible_choice().name.get() == "lab box"
     found = _search(root, udp)
     assert [(f.announcement.port, f.announcement.name) for f in found.found] == [(port, "lab box")]
+
+
+def test_closing_diagnose_mid_probe_stops_its_deliveries(window: Any, root: tk.Tk) -> None:
+    udp = window.tabs()[2]
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as quiet:
+        quiet.bind(("127.0.0.1", 0))  # silent: the UDP probe waits its whole timeout
+        set_field(udp.target, f"127.0.0.1:{quiet.getsockname()[1]}")
+        shown = udp.diagnose()
+        assert shown is not None and shown.job is not None
+        pump_until(root, lambda: bool(shown.lines), what="the first finding")
+        thread = shown.job._thread
+        shown.close()
+        thread.join(10)  # the probe ends by itself, bounded by its timeout, and touched no Tk
+        assert not thread.is_alive()
+        pump_for(root, 0.2)
+        assert shown.job.finished and shown.facts is None
