@@ -22,6 +22,7 @@ from gui import crash, dialogs, i18n, sessions
 from gui.code_view import CodeView, show_code
 from gui.i18n import later, tr
 from gui.icon import set_window_icon
+from gui.lan.visibility import Visibility
 from gui.library_window import LibraryWindow
 from gui.logmodel import to_csv, to_text
 from gui.menus import MenuBar
@@ -66,6 +67,8 @@ class MainWindow:
         """The saved messages library every tab shares (the quick slots are views of it)."""
         self.library_window: LibraryWindow | None = None
         self.events = EventQueue()
+        self.visibility = Visibility(self.events)
+        """The discovery announcer the tabs made visible share."""
         self.routes: dict[str, EndpointTab] = {}
         self.closed = False
         self._serial = itertools.count(1)
@@ -222,6 +225,8 @@ class MainWindow:
     # ---- the pump ----
 
     def _route(self, event: Event) -> None:
+        if self.visibility.feed(event):
+            return
         tab = self.routes.get(event.endpoint)
         if tab is not None:
             tab.handle(event)
@@ -397,6 +402,7 @@ class MainWindow:
         deadline = time.monotonic() + CLOSE_WAIT
         for endpoint in running:
             endpoint.stop(timeout=max(0.0, deadline - time.monotonic()))
+        self.visibility.close()
         self.pump.stop()
         i18n.remove_listener(self.retranslate)
         self.root.destroy()

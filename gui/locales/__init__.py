@@ -7,6 +7,7 @@ the two front-ends say the same thing; Chinese for them is in ``zh_netcore``.
 from __future__ import annotations
 
 from gui.locales.en import EN
+from gui.locales.lan import LAN_EN, LAN_ZH
 from gui.locales.lessons import LESSONS_EN, LESSONS_ZH
 from gui.locales.toolkit import TOOLKIT_EN, TOOLKIT_ZH
 from gui.locales.views import VIEWS_EN, VIEWS_ZH
@@ -27,6 +28,6 @@ def _engine_keys(problems: dict[str, tuple[str, str]], notices: dict[str, str],
 
 
 CATALOGS: dict[str, dict[str, str]] = {
-    "en": {**_engine_keys(PROBLEMS, NOTICES, INPUT_PROBLEMS), **EN, **VIEWS_EN, **LESSONS_EN, **TOOLKIT_EN},
-    "zh": {**_engine_keys(ZH_PROBLEMS, ZH_NOTICES, ZH_INPUT), **ZH, **VIEWS_ZH, **LESSONS_ZH, **TOOLKIT_ZH},
+    "en": {**_engine_keys(PROBLEMS, NOTICES, INPUT_PROBLEMS), **EN, **VIEWS_EN, **LESSONS_EN, **TOOLKIT_EN, **LAN_EN},
+    "zh": {**_engine_keys(ZH_PROBLEMS, ZH_NOTICES, ZH_INPUT), **ZH, **VIEWS_ZH, **LESSONS_ZH, **TOOLKIT_ZH, **LAN_ZH},
 }

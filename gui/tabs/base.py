@@ -20,6 +20,7 @@ from typing import ClassVar, Protocol
 from gui.eventrows import log_event, problem_text
 from gui.i18n import later, tr
 from gui.i18n_tk import Texts
+from gui.lan.visibility import Visibility
 from gui.logmodel import LogRecord
 from gui.saved import SavedMessages
 from gui.settings import Settings, TabSettings
@@ -63,6 +64,7 @@ class TabHost(Protocol):
     events: EventQueue
     settings: Settings
     saved: SavedMessages
+    visibility: Visibility
 
     def register(self, endpoint_name: str, tab: EndpointTab) -> None: ...
     def endpoint_name(self, kind: str) -> str: ...

@@ -2,25 +2,34 @@
 
 The host box offers the hosts used before; the connect timeout is a field of the
 connection row. Once connected, the side panel shows both ends of the connection.
+Diagnose ("why does nothing arrive?") and Find on network are in the side panel;
+after a failed connect, a Diagnose button appears beside the error itself.
 """
 
 from __future__ import annotations
 
 import tkinter as tk
+from functools import partial
 from tkinter import ttk
 from typing import ClassVar
 
 from gui.i18n import later
-from gui.tabs.base import EndpointTab, TabHost
-from netcore import TcpClient, TcpClientConfig
-from netcore.events import Event, State, StateChanged, format_address
-from netcore.validation import check_timeout
+from gui.lan.diagnose_window import DiagnoseWindow
+from gui.tabs.base import TabHost
+from gui.tabs.lan_tab import LanTab
+from gui.widgets.send_bar import input_message
+from netcore import InputError, TcpClient, TcpClientConfig
+from netcore.events import ErrorEvent, Event, State, StateChanged, format_address
+from netcore.lan.discovery import Found
+from netcore.validation import check_host, check_port, check_timeout
 from netcore.worker import Endpoint
 
 DEFAULT_HOSTS = ("127.0.0.1", "::1", "localhost")
+DIAGNOSE_TIMEOUT = (3.0, 5.0)
+"""Diagnose waits the connect timeout, but at least 3 s and at most 5 s, for each probe."""
 
 
-class TcpClientTab(EndpointTab):
+class TcpClientTab(LanTab):
     """One outgoing connection."""
 
     kind: ClassVar[str] = "tcp_client"
@@ -34,6 +43,10 @@ class TcpClientTab(EndpointTab):
         super().__init__(parent, host)
         self._load_hosts()
         self.timeout.insert(0, f"{self.prefs.timeout:g}")
+        self.offer = ttk.Button(self.row, command=self.diagnose)
+        """Beside the error line after a failed connect: "Diagnose…"."""
+        self.row.beside_info(self.texts.bind(self.offer, "lan.diagnose_offer"))
+        self.offer.grid_remove()
 
     def _load_hosts(self) -> None:
         hosts = list(self.host.settings.client_hosts)
@@ -63,6 +76,12 @@ class TcpClientTab(EndpointTab):
         self.texts.bind(self.fin_button, "client.half_close").pack(anchor="w")
         note = ttk.Label(frame, justify="left", wraplength=220)
         self.texts.bind(note, "client.half_close_note").pack(anchor="w", pady=(4, 0))
+        tools = ttk.Frame(frame)
+        tools.pack(anchor="w", pady=(14, 0))
+        self.diagnose_button = ttk.Button(tools, command=self.diagnose)
+        self.texts.bind(self.diagnose_button, "lan.diagnose").pack(side="left")
+        self.find_button = ttk.Button(tools, command=self.open_find)
+        self.texts.bind(self.find_button, "lan.find").pack(side="left", padx=(6, 0))
 
     def make_endpoint(self, name: str) -> Endpoint:
         timeout = check_timeout(self.timeout.get())
@@ -71,6 +90,7 @@ class TcpClientTab(EndpointTab):
         return TcpClient(config, self.host.events, name)
 
     def start(self) -> bool:
+        self.offer.grid_remove()
         started = super().start()
         if started:
             self.host.settings.remember_client_host(self.row.host.get().strip())
@@ -94,8 +114,35 @@ class TcpClientTab(EndpointTab):
         """Nothing: the side panel names both ends, and the row has no room for an address."""
         return ""
 
+    def diagnose(self) -> DiagnoseWindow | None:
+        """Diagnose the host and port in the fields (flagged, and None, if they are not valid)."""
+        try:
+            host = check_host(self.row.host.get())
+            port = check_port(self.row.port.get())
+        except InputError as error:
+            self.row.flag(self.field_widget(error.field), partial(input_message, error))
+            return None
+        try:
+            timeout = check_timeout(self.timeout.get())
+        except InputError:
+            timeout = DIAGNOSE_TIMEOUT[0]
+        low, high = DIAGNOSE_TIMEOUT
+        return self.open_diagnose(host, port, udp=False, timeout=min(max(timeout, low), high))
+
+    def fill_target(self, found: Found) -> None:
+        """A server found on the network: its address and port in the fields (not while connected)."""
+        if self.running:
+            return
+        self.row.host.set(found.address)
+        self.row.port.delete(0, "end")
+        self.row.port.insert(0, str(found.announcement.port))
+        self.row.clear_flags()
+
     def on_event(self, event: Event) -> None:
         super().on_event(event)
+        if isinstance(event, ErrorEvent) and event.fatal and event.endpoint == self.endpoint_name and not (
+                self._was_up):
+            self.offer.grid()  # the connect failed: offer to find out why
         if not isinstance(event, StateChanged) or event.endpoint != self.endpoint_name:
             return
         if event.state is State.CONNECTING:

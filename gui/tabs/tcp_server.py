@@ -2,7 +2,9 @@
 
 The client table is kept from events (PeerConnected / DataReceived / DataSent /
 PeerClosed). When the server listens on all interfaces, the line under the
-connection row names the addresses other machines can use.
+connection row names the addresses other machines can use; "Can others reach
+me?" lists them per interface and checks each, and "Visible on the network"
+makes the server answer discovery requests.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ from tkinter import ttk
 from typing import ClassVar
 
 from gui.i18n import later, tr
-from gui.tabs.base import EndpointTab, TabHost
+from gui.lan.reach_window import ReachWindow
+from gui.tabs.base import TabHost
+from gui.tabs.lan_tab import LanTab, MenuButton
 from gui.widgets.auto_reply import AutoReply
 from gui.widgets.peer_table import PeerTable
 from netcore import TcpServer, TcpServerConfig
@@ -33,7 +37,7 @@ from netcore.worker import Endpoint
 MAX_LISTED = 3
 
 
-class TcpServerTab(EndpointTab):
+class TcpServerTab(LanTab):
     """Listen on host:port; a table of clients; send to the selected ones or all."""
 
     kind: ClassVar[str] = "tcp_server"
@@ -44,6 +48,7 @@ class TcpServerTab(EndpointTab):
     def __init__(self, parent: tk.Misc, host: TabHost) -> None:
         super().__init__(parent, host)
         self.row.host.configure(values=bind_choices(self.host.addresses()))
+        self.row.beside_info(self._build_lan(self.row))
 
     def build_side(self, frame: ttk.Frame) -> None:
         """Clients (title and actions on one row), the table, send-to and auto-reply.
@@ -70,6 +75,29 @@ class TcpServerTab(EndpointTab):
         self.peers = PeerTable(frame, self.texts)
         self.peers.pack(side="top", fill="both", expand=True, pady=(4, 4))
         self.texts.call(self._count_clients)
+
+    def _build_lan(self, parent: tk.Misc) -> MenuButton:
+        """Beside the line that names the addresses others can use: "Can others reach me?", a menu with
+        the addresses and their self-check, the "Visible on the network" switch and the name to be visible as."""
+        self.lan_menu = MenuButton(parent, self.texts, "lan.reach", self._fill_lan_menu)
+        return self.lan_menu
+
+    def _fill_lan_menu(self, menu: tk.Menu) -> None:
+        menu.add_command(label=tr("lan.reach_addresses"), command=self.open_reach)
+        menu.add_separator()
+        self.visible_entries(menu)
+
+    def open_reach(self) -> ReachWindow:
+        """The addresses others must use for this server, per interface, with a self-check."""
+        if self.local_address is not None and self.row.current is State.LISTENING:
+            host, port = self.local_address[0], self.local_address[1]
+            listening: int | None = port
+        else:
+            host, listening = self.row.host.get().strip() or "0.0.0.0", None
+        window = self.helper("reach", lambda: ReachWindow(self, host, listening, self.host.addresses(),
+                                                          self.build_visible))
+        assert isinstance(window, ReachWindow)
+        return window
 
     def _count_clients(self) -> None:
         self.clients_label.configure(text=tr("peers.title", n=len(self.peers.rows)))

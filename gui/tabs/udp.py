@@ -1,7 +1,10 @@
 """The UDP tab: bind, send datagrams to a target or back to the last sender.
 
-Also the socket options a LAN test needs: broadcast on/off and joining an IPv4
-multicast group, plus the same auto-replies as the TCP server. Sending while the
+Also the socket options a LAN test needs: broadcast on/off, joining and leaving
+multicast groups (IPv4 and IPv6, the joined ones listed in the group box), and the
+"Network ▾" choices (interface, TTL, loopback), plus the same auto-replies as the
+TCP server. The target box offers each interface's broadcast address. Diagnose,
+Find on network and "Visible on the network" are the LAN helpers. Sending while the
 socket is closed opens it first (the log says so) and sends once it is bound.
 """
 
@@ -14,20 +17,24 @@ from tkinter import ttk
 from typing import ClassVar
 
 from gui.i18n import tr
+from gui.lan.diagnose_window import DiagnoseWindow
+from gui.lan.udp_options import NetworkMenu, broadcast_targets, is_broadcast_target
 from gui.logmodel import EVENT, LogRecord
 from gui.tabs.base import EndpointTab, TabHost
+from gui.tabs.lan_tab import LanTab
 from gui.widgets.auto_reply import AutoReply
 from gui.widgets.reserve import reserve_row
 from gui.widgets.send_bar import input_message
 from netcore import InputError, UdpConfig, UdpEndpoint
-from netcore.events import Address, DataReceived, DataSent, State, StateChanged, format_address
+from netcore.events import Address, DataReceived, DataSent, Event, Notice, State, StateChanged, format_address
 from netcore.interfaces import bind_choices
+from netcore.lan.discovery import Found
 from netcore.replies import ReplyRule
 from netcore.validation import parse_host_port
 from netcore.worker import Endpoint
 
 
-class UdpTab(EndpointTab):
+class UdpTab(LanTab):
     """One bound UDP socket."""
 
     kind: ClassVar[str] = "udp"
@@ -41,6 +48,8 @@ class UdpTab(EndpointTab):
         self._shown_last: Address | None = None
         self._waiting: list[tuple[bytes, Address | None]] = []
         """Datagrams typed before the socket was bound (None: to the last sender)."""
+        self.joined: list[str] = []
+        """Groups the socket is a member of now (from the engine's notices)."""
         super().__init__(parent, host)
         self.row.host.configure(values=bind_choices(self.host.addresses()))
         self.target.insert(0, self.prefs.target)
@@ -48,12 +57,17 @@ class UdpTab(EndpointTab):
     def build_side(self, frame: ttk.Frame) -> None:
         """Labels left, fields right, one row each, so it fits a 700 px high screen."""
         self.texts.bind(ttk.Label(frame), "udp.target").grid(row=0, column=0, sticky="w", padx=(0, 6))
-        self.target = ttk.Entry(frame, width=24)
+        self.target = ttk.Combobox(frame, width=22, postcommand=self._offer_targets)
+        """host:port; the list offers each interface's subnet broadcast and 255.255.255.255."""
         self.target.grid(row=0, column=1, sticky="ew")
         self.target.bind("<KeyRelease>", lambda _e: self.target.state(["!invalid"]), add="+")
+        self.target.bind("<<ComboboxSelected>>", lambda _e: self._target_chosen(), add="+")
         self.reply_last = tk.BooleanVar(self, False)
         check = ttk.Checkbutton(frame, variable=self.reply_last)
         self.texts.bind(check, "udp.reply_last").grid(row=1, column=0, columnspan=2, sticky="w", pady=(4, 0))
+        self.diagnose_button = ttk.Button(frame, command=self.diagnose)
+        self.texts.bind(self.diagnose_button, "lan.diagnose").grid(row=1, column=0, columnspan=2, sticky="e",
+                                                                  pady=(4, 0))
         self.last_sender = ttk.Label(frame, text="", font="TkFixedFont")
         """Who sent the last datagram (empty until someone has; its line is kept free)."""
         self.last_sender.grid(row=2, column=0, columnspan=2, sticky="w")
@@ -61,6 +75,9 @@ class UdpTab(EndpointTab):
         self.broadcast = tk.BooleanVar(self, False)
         check = ttk.Checkbutton(frame, variable=self.broadcast, command=self._set_broadcast)
         self.texts.bind(check, "udp.broadcast").grid(row=3, column=0, columnspan=2, sticky="w", pady=(0, 6))
+        self.network = NetworkMenu(frame, self.texts, self.host.addresses, self._menu_extras)
+        """``Network ▾``: interface, TTL, loopback; find on network; visible on the network."""
+        self.network.grid(row=3, column=0, columnspan=2, sticky="e", pady=(0, 6))
         self._build_multicast(frame)
         self.reply = AutoReply(frame, self)
         self.reply.grid(row=5, column=0, columnspan=2, sticky="ew", pady=(10, 0))
@@ -70,12 +87,57 @@ class UdpTab(EndpointTab):
         self.texts.bind(ttk.Label(frame), "udp.group").grid(row=4, column=0, sticky="w", padx=(0, 6))
         row = ttk.Frame(frame)
         row.grid(row=4, column=1, sticky="ew")
-        self.group = ttk.Entry(row, width=10)
+        self.group = ttk.Combobox(row, width=8)
+        """The group to join or leave; its list: the groups joined now."""
         self.group.insert(0, "239.1.2.3")
         self.group.pack(side="left", fill="x", expand=True)
         for key, join in (("udp.join", True), ("udp.leave", False)):
             button = ttk.Button(row, command=partial(self.membership, join))
             self.texts.bind(button, key).pack(side="left", padx=(4, 0))
+
+    def _menu_extras(self, menu: tk.Menu) -> None:
+        """The Network menu's last entries: find others, and be found."""
+        menu.add_separator()
+        menu.add_command(label=tr("lan.find"), command=self.open_find)
+        self.visible_entries(menu)
+
+    def _target_port(self) -> int:
+        try:
+            return parse_host_port(self.target.get(), "target")[1]
+        except InputError:
+            return self.port_number() or 9000
+
+    def _offer_targets(self) -> None:
+        """The list under the target: the broadcast addresses, with the port typed (or this tab's)."""
+        self.target.configure(values=broadcast_targets(self.host.addresses(), self._target_port()))
+
+    def _target_chosen(self) -> None:
+        """A broadcast address picked from the list: broadcast must be allowed, so allow it."""
+        self.target.state(["!invalid"])
+        try:
+            host, _port = parse_host_port(self.target.get(), "target")
+        except InputError:
+            return
+        if is_broadcast_target(host, self.host.addresses()) and not self.broadcast.get():
+            self.broadcast.set(True)
+            self._set_broadcast()
+
+    def diagnose(self) -> DiagnoseWindow | None:
+        """Diagnose the target (UDP): an ICMP refusal against silence."""
+        try:
+            host, port = parse_host_port(self.target.get(), "target")
+        except InputError as error:
+            self.target.state(["invalid"])
+            self.send_bar.show_error(partial(input_message, error))
+            return None
+        return self.open_diagnose(host, port, udp=True)
+
+    def fill_target(self, found: Found) -> None:
+        """An endpoint found on the network becomes the target."""
+        self.target.delete(0, "end")
+        self.target.insert(0, format_address((found.address, found.announcement.port)))
+        self.target.state(["!invalid"])
+        self.reply_last.set(False)
 
     def avoid_ports(self, others: list[EndpointTab]) -> None:
         """A port of its own, and a target that is not itself: another UDP tab, else the next port."""
@@ -92,8 +154,10 @@ class UdpTab(EndpointTab):
             self.target.insert(0, format_address((host, target)))
 
     def make_endpoint(self, name: str) -> Endpoint:
+        options = self.network.options()
         config = UdpConfig(host=self.row.host.get(), port=self.row.port.get(), broadcast=self.broadcast.get(),
-                           reply=self.reply.rule(), framing=self.frame_settings())
+                           reply=self.reply.rule(), framing=self.frame_settings(), interface=options.interface,
+                           ttl=options.ttl, multicast_loop=options.multicast_loop)
         return UdpEndpoint(config, self.host.events, name)
 
     def saved_target(self) -> tuple[str, str]:
@@ -137,12 +201,27 @@ class UdpTab(EndpointTab):
     def on_state(self, event: StateChanged) -> None:
         """Bound: send what was typed before; ended: forget it (the error says why)."""
         super().on_state(event)
+        self.network.lock(event.state not in (State.STOPPED, State.ERROR))
         if event.state is State.BOUND:
             waiting, self._waiting = self._waiting, []
             for data, address in waiting:
                 self._send(data, address)
         elif event.state in (State.STOPPED, State.ERROR):
             self._waiting = []
+            self._set_joined([])
+
+    def on_event(self, event: Event) -> None:
+        super().on_event(event)
+        if isinstance(event, Notice) and event.endpoint == self.endpoint_name:
+            group = event.params.get("group", "")
+            if event.code == "joined_group" and group not in self.joined:
+                self._set_joined([*self.joined, group])
+            elif event.code == "left_group":
+                self._set_joined([g for g in self.joined if g != group])
+
+    def _set_joined(self, groups: list[str]) -> None:
+        self.joined = groups
+        self.group.configure(values=groups)
 
     def _backlog(self) -> int:
         return super()._backlog() + sum(len(data) for data, _ in self._waiting)
@@ -157,10 +236,11 @@ class UdpTab(EndpointTab):
             self.row.set_info("send.not_open", "error")
             return
         group = self.group.get().strip()
+        interface = self.network.interface.get()
         if join:
-            self.endpoint.join_group(group)
+            self.endpoint.join_group(group, interface)
         else:
-            self.endpoint.leave_group(group)
+            self.endpoint.leave_group(group, interface)
 
     def set_reply(self, rule: ReplyRule | None) -> None:
         """Change the running endpoint's auto-reply."""

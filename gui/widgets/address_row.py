@@ -50,7 +50,7 @@ class AddressRow(ttk.Frame):
         self._state_detail = ""
         self._info: tuple[Callable[[], str], str] = (str, "info")
         row = ttk.Frame(self)
-        row.grid(row=0, column=0, sticky="ew")
+        row.grid(row=0, column=0, columnspan=2, sticky="ew")
         self.columnconfigure(0, weight=1)
         texts.bind(ttk.Label(row), host_key).pack(side="left")
         self.host = ttk.Combobox(row, width=20)
@@ -71,6 +71,10 @@ class AddressRow(ttk.Frame):
         reserve_row(self.info_label, 1, 2, pad=4)
         self.info_label.bind("<Configure>", lambda e: self.info_label.configure(wraplength=max(200, e.width - 8)))
         texts.call(self._redraw)
+
+    def beside_info(self, widget: ttk.Widget) -> None:
+        """Put ``widget`` (a button such as "Diagnose…") right of the info line, which wraps beside it."""
+        widget.grid(row=1, column=1, sticky="ne", padx=(6, 0), pady=(4, 0))
 
     def set_state(self, state: State, detail: str = "") -> None:
         """Show ``state`` (coloured) with an optional detail such as an address."""

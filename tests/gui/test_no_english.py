@@ -140,7 +140,8 @@ def test_chinese_leaves_no_english_after_the_switch(window: Any, root: tk.Tk, tm
         trigger_messages(window, root, tmp_path, peers)  # in English, then switch
         window.set_language("zh")
         pump_for(root, 0.1)
-        code = (window.code_view.text,)  # the Python script is code, in English on purpose
+        code = (window.code_view.text, window.tabs()[2].target)  # the Python script is code, in English on
+        # purpose; the UDP target box (a combobox) shows what the test typed in it
         assert (left := english_left(root, code)) == [], "\n".join(left)
         trigger_messages_again(window, root, tmp_path)
         assert (left := english_left(root, code)) == [], "\n".join(left)
