@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from cli import argtypes
 from netcore import checksums
 from netcore.framing import KINDS, FrameSettings
 from netcore.library import load_library
@@ -40,18 +41,6 @@ def checksum_name(text: str) -> str:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def _bounded(low: int, high: int, what: str) -> Callable[[str], int]:
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            value = low - 1
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"{what} must be a whole number from {low:,} to {high:,}, not {text!r}")
-        return value
-    return parse
-
-
 def add_toolkit_options(parser: argparse.ArgumentParser, kind: str) -> None:
     """The options ``kind`` (tcp-server, tcp-client, udp) takes."""
     parser.add_argument("--frame", type=frame_spec, default="raw", metavar="SPEC",
@@ -66,9 +55,9 @@ def add_toolkit_options(parser: argparse.ArgumentParser, kind: str) -> None:
                                  + " filled in and escapes such as \\r\\n")
         parser.add_argument("--timestamps", action="store_true", help="start each line with the time (HH:MM:SS.mmm)")
     if kind in ("tcp-client", "udp"):
-        parser.add_argument("--repeat", type=_bounded(1, MAX_REPEAT, "--repeat"), default=1, metavar="N",
+        parser.add_argument("--repeat", type=argtypes.count(1, MAX_REPEAT), default=1, metavar="N",
                             help="send each typed line (or the --send-saved message) N times")
-        parser.add_argument("--every", type=_bounded(0, MAX_EVERY_MS, "--every"), default=1000, metavar="MS",
+        parser.add_argument("--every", type=argtypes.count(0, MAX_EVERY_MS), default=1000, metavar="MS",
                             help="with --repeat: milliseconds between the sends (default 1000)")
         parser.add_argument("--send-saved", metavar="NAME",
                             help="first send this message from the saved library (the window's Saved messages)")

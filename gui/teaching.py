@@ -44,13 +44,19 @@ class Teaching:
             call = getattr(event, "call", None)
             if isinstance(call, str):
                 code.follow(call)  # the script's line for the call that just happened
-        for note in self.streams.feed(event):  # both ends are tabs here: how send() and recv() lined up
+        ticked += self._stream_notes(event)
+        if ticked:
+            self._ticked()
+
+    def _stream_notes(self, event: Event) -> list[str]:
+        """Both ends are tabs here: how send() and recv() lined up, drawn on the receiver; the goals it ticks."""
+        ticked: list[str] = []
+        for note in self.streams.feed(event):
             receiver = self.window.routes.get(note.endpoint)
             if receiver is not None:
                 receiver.views.note(note)
                 ticked += self.course.feed(receiver.kind, note)
-        if ticked:
-            self._ticked()
+        return ticked
 
     def _ticked(self) -> None:
         """Goals ticked: keep the progress and show it."""
@@ -69,11 +75,7 @@ class Teaching:
             if code is not None and code.alive and code.shown is tab:
                 code.follow(run[-1].call)
         for event in run:
-            for note in self.streams.feed(event):
-                receiver = self.window.routes.get(note.endpoint)
-                if receiver is not None:
-                    receiver.views.note(note)
-                    ticked += self.course.feed(receiver.kind, note)
+            ticked += self._stream_notes(event)
         if ticked:
             self._ticked()
 
