@@ -16,6 +16,15 @@ on the other once everything before it was written; the pair ends when both
 directions are done. A reset on one side becomes a reset (``SO_LINGER`` 0, then
 ``close``) on the other. A target that refuses or does not answer closes the
 client, with the reason in plain words.
+
+Framing (:class:`~netcore.framing.FrameSettings` on the config, or
+:meth:`~netcore.relay_config.RelayBase.set_framing` live) changes only how what is
+read is reported: each side of each pair has its own framer (client → server and
+server → client are two streams), so each ``DataReceived`` is one frame of the
+device's protocol, checked with the chosen checksum; the bytes themselves are
+forwarded as they were read, at once, never held for a frame to complete. A frame
+still open when its side sends FIN or the pair ends is reported marked incomplete;
+``gap:MS`` frames end on the worker's timer, as the stream endpoints' do.
 """
 
 from __future__ import annotations
@@ -40,6 +49,7 @@ from netcore.events import (
     State,
     format_address,
 )
+from netcore.framing import Frame, FrameSettings
 from netcore.problems import Problem, explain
 from netcore.relay_config import RelayBase, RelayConfig
 from netcore.relay_pair import Leg, Pair
@@ -121,7 +131,7 @@ class TcpRelay(RelayBase):
             return
         serial = next(self._serials)
         self._emit(PeerConnected(endpoint=self.name, peer=peer, local=local, connection=serial))
-        client = Leg(sock, peer, "client", connected=True)
+        client = Leg(sock, peer, "client", connected=True, framer=self._framing.framer())
         try:
             upstream = self._connect_upstream()
         except OSError as exc:
@@ -150,7 +160,7 @@ class TcpRelay(RelayBase):
             sock.close()
             raise OSError(code, os.strerror(code))
         self._trace("connect", where, "in progress (non-blocking)" if code else "ok", peer=self.target)
-        return Leg(sock, self.target, "server", connecting=True)
+        return Leg(sock, self.target, "server", connecting=True, framer=self._framing.framer())
 
     def _on_connect_ready(self, pair: Pair) -> None:
         leg = pair.server
@@ -239,17 +249,64 @@ class TcpRelay(RelayBase):
         if not data:
             self._trace("recv", str(RECV_SIZE), "b'' (peer closed: FIN)", peer=leg.peer)
             leg.read_done = True
+            self._end_frames(pair, leg)
             other.shut_wanted = True
             self._flush(pair, other)  # nothing waiting: the FIN goes on at once
             self._update(pair, leg)
             return
         leg.bytes_in += len(data)
-        self._emit(DataReceived(endpoint=self.name, peer=leg.peer, data=data, requested=RECV_SIZE,
-                                direction=pair.direction_from(leg), pair=pair.serial))
-        other.outbox.append(memoryview(data))
+        if leg.framer is None:
+            self._emit(DataReceived(endpoint=self.name, peer=leg.peer, data=data, requested=RECV_SIZE,
+                                    direction=pair.direction_from(leg), pair=pair.serial))
+        else:
+            self._report_frames(pair, leg, leg.framer.feed(data, monotonic()))
+        other.outbox.append(memoryview(data))  # forwarded as read, whatever the framing holds back from the log
         other.pending += len(data)
         self._flush(pair, other)
         self._update(pair, leg)
+
+    # ---- framing: only how what was read is reported ----
+
+    def _report_frames(self, pair: Pair, leg: Leg, frames: list[Frame]) -> None:
+        """One data event per frame read from ``leg`` (a length prefix over the bound is said as a problem)."""
+        spec = leg.framer.spec if leg.framer is not None else self._framing.spec
+        for frame in frames:
+            if frame.error:
+                self._emit_problem(Problem("frame_too_long", {"address": format_address(leg.peer),
+                                                              "detail": frame.error}), "recv", leg.peer)
+            self._emit(DataReceived(endpoint=self.name, peer=leg.peer, data=frame.data, requested=RECV_SIZE,
+                                    direction=pair.direction_from(leg), pair=pair.serial, frame=spec,
+                                    complete=frame.complete, check=self._framing.verdict(frame)))
+
+    def _end_frames(self, pair: Pair, leg: Leg) -> None:
+        """``leg``'s stream ended (or the framing changed): the frame still open is reported, incomplete."""
+        leftover = leg.framer.close() if leg.framer is not None else None
+        if leftover is not None:
+            self._report_frames(pair, leg, [leftover])
+
+    def _apply_framing(self, settings: FrameSettings) -> None:
+        super()._apply_framing(settings)
+        for pair in list(self._pairs.values()):
+            for leg in (pair.client, pair.server):
+                self._end_frames(pair, leg)
+                leg.framer = settings.framer()
+
+    def _frame_timeout(self) -> float | None:
+        """gap:MS: seconds until the first side's silence ends a frame."""
+        if not self._framing.gap:
+            return None
+        due = [when for pair in self._pairs.values() for leg in (pair.client, pair.server)
+               if leg.framer is not None and (when := leg.framer.next_due()) is not None]
+        return max(0.0, min(due) - monotonic()) if due else None
+
+    def _on_timers(self) -> None:
+        if not self._framing.gap:
+            return
+        now = monotonic()
+        for pair in list(self._pairs.values()):
+            for leg in (pair.client, pair.server):
+                if leg.framer is not None and not pair.closed:
+                    self._report_frames(pair, leg, leg.framer.due(now))
 
     def _flush(self, pair: Pair, leg: Leg) -> None:
         """Write what waits for ``leg``; then its FIN if one is due; then maybe end the pair."""
@@ -346,6 +403,8 @@ class TcpRelay(RelayBase):
             return
         pair.closed = True
         self._pairs.pop(pair.serial, None)
+        for leg in (pair.client, pair.server):
+            self._end_frames(pair, leg)
         self._say_undelivered(pair)
         for leg, why in ((pair.client, reason), (pair.server, upstream_reason or reason)):
             if leg.closed:

@@ -2,7 +2,8 @@
 
 :class:`RelayConfig` checks every field when it is made; :class:`RelayBase` is the
 endpoint base both relays build on (it resolves the target once, at start, and
-binds the address clients must use). :func:`make_relay` picks the kind.
+binds the address clients must use, and holds the framing, which
+:meth:`RelayBase.set_framing` changes live). :func:`make_relay` picks the kind.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 
 from netcore.eventqueue import EventQueue
 from netcore.events import Address, Notice, State, format_address
+from netcore.framing import NO_FRAMING, FrameSettings
 from netcore.interfaces import local_addresses
 from netcore.problems import NOTICES, Problem, fill
 from netcore.sockopts import family_for, sockaddr_repr, socket_args
@@ -39,6 +41,8 @@ class RelayConfig:
     """TCP: pairs at once (more are closed at once). UDP: client addresses with an upstream socket."""
     idle_timeout: float = 60.0
     """UDP: an upstream socket quiet for this many seconds is closed."""
+    framing: FrameSettings = NO_FRAMING
+    """How what the relay reads on each side is reported (the bytes are forwarded as they came, whatever it is)."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "listen_host", check_host(self.listen_host, "listen address"))
@@ -54,6 +58,8 @@ class RelayConfig:
                                                 "value": str(self.max_clients)})
         if not 0 < self.idle_timeout <= 86400:
             raise ValueError(f"idle_timeout must be between 0 and 86400 s, not {self.idle_timeout}")
+        if not isinstance(self.framing, FrameSettings):
+            raise TypeError(f"framing must be a FrameSettings, not {type(self.framing).__name__}")
 
     @property
     def target(self) -> Address:
@@ -79,6 +85,14 @@ class RelayBase(Endpoint):
         self.target: Address = config.target
         self._listener: socket.socket | None = None
         self._target_info: TargetInfo | None = None
+        self._framing = config.framing
+
+    def set_framing(self, settings: FrameSettings) -> None:
+        """Report what is read per ``settings`` from now on (live; what is forwarded does not change)."""
+        self._submit(lambda: self._apply_framing(settings))
+
+    def _apply_framing(self, settings: FrameSettings) -> None:
+        self._framing = settings
 
     def _resolve(self, kind: int) -> TargetInfo:
         host, port = self.config.target

@@ -10,6 +10,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from netcore.events import DOWNSTREAM, UPSTREAM, Address
+from netcore.framing import Framer
 
 
 @dataclass(eq=False)
@@ -33,6 +34,8 @@ class Leg:
     write_shut: bool = False
     closed: bool = False
     mask: int = 0
+    framer: Framer | None = None
+    """Cuts what is read from this side into frames, for the events only (None: one event per ``recv``)."""
 
 
 @dataclass(eq=False)

@@ -8,6 +8,11 @@ that client alone. The sockets are bounded: at most :attr:`RelayConfig.max_clien
 :attr:`RelayConfig.idle_timeout` seconds is closed. UDP cannot push back: while the
 front-end is behind, datagrams are still forwarded and counted exactly in a
 :class:`~netcore.events.ReceiveOverflow` instead of one event each.
+
+With framing on, each datagram read is reported as the frames inside it, as the
+UDP endpoint does (frames never span datagrams; what is left at a datagram's end
+is an incomplete frame; ``gap:MS`` keeps each datagram whole); the datagram is
+forwarded whole all the same.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import itertools
 import selectors
 import socket
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from netcore.eventqueue import EventQueue
 from netcore.events import DOWNSTREAM, UPSTREAM, Address, DataReceived, DataSent, ReceiveOverflow, State, format_address
@@ -94,7 +99,7 @@ class UdpRelay(RelayBase):
             upstream = self._upstream_for(client, tuple(raw))
             if upstream is None:
                 continue
-            self._data(DataReceived(endpoint=self.name, peer=client, data=data, call="recvfrom",
+            self._read(DataReceived(endpoint=self.name, peer=client, data=data, call="recvfrom",
                                     requested=MAX_DATAGRAM, direction=UPSTREAM, pair=upstream.serial))
             self._send_upstream(upstream, data)
 
@@ -175,7 +180,7 @@ class UdpRelay(RelayBase):
                 return
             upstream.last = monotonic()
             self._clients.move_to_end(upstream.client)
-            self._data(DataReceived(endpoint=self.name, peer=self.target, data=data, requested=MAX_DATAGRAM,
+            self._read(DataReceived(endpoint=self.name, peer=self.target, data=data, requested=MAX_DATAGRAM,
                                     direction=DOWNSTREAM, pair=upstream.serial))
             self._send_to_client(upstream, data)
 
@@ -195,6 +200,16 @@ class UdpRelay(RelayBase):
                             offered=len(data), direction=DOWNSTREAM, pair=upstream.serial))
 
     # ---- bookkeeping ----
+
+    def _read(self, event: DataReceived) -> None:
+        """A datagram read: one data event, or with framing on one per frame inside it (counted whole if behind)."""
+        settings = self._framing
+        if not settings.active or self._paused:
+            self._data(event)
+            return
+        for frame in settings.cut_datagram(event.data):
+            self._emit(replace(event, data=frame.data, frame=settings.spec, complete=frame.complete,
+                               check=settings.verdict(frame)))
 
     def _data(self, event: DataReceived | DataSent) -> None:
         """One data event, or while the front-end is behind, a count of it (flushed later)."""

@@ -26,6 +26,8 @@ class Tally:
         self.events: list[Event] = []
         self.hold = False
         """True: drain nothing (a front-end that fell behind)."""
+        self.received: list[DataReceived] | None = None
+        """Set to a list to keep every DataReceived too (the framing tests; off for the big transfers)."""
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -44,12 +46,19 @@ class Tally:
                     if isinstance(event, (DataReceived, DataSent)):
                         key = (type(event).__name__, event.direction)
                         self.bytes[key] = self.bytes.get(key, 0) + len(event.data)
+                        if self.received is not None and isinstance(event, DataReceived):
+                            self.received.append(event)
                     else:
                         self.events.append(event)
 
     def count(self, kind: type[Event], direction: str) -> int:
         with self._lock:
             return self.bytes.get((kind.__name__, direction), 0)
+
+    def reads(self, direction: str) -> list[DataReceived]:
+        """The DataReceived kept so far in ``direction`` (see :attr:`received`)."""
+        with self._lock:
+            return [e for e in self.received or () if e.direction == direction]
 
     def of(self, kind: type[E]) -> list[E]:
         with self._lock:
