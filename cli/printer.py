@@ -21,7 +21,16 @@ from typing import BinaryIO, TextIO
 from cli.folding import FOLD_SECONDS, PREVIEW_CHARS, DataLines, LineOptions
 from cli.output import Display, count, event_line, trace
 from netcore.eventqueue import EventQueue
-from netcore.events import DataReceived, DataSent, Event, PeerClosed, PeerConnected, ReceiveOverflow, format_address
+from netcore.events import (
+    Address,
+    DataReceived,
+    DataSent,
+    Event,
+    PeerClosed,
+    PeerConnected,
+    ReceiveOverflow,
+    format_address,
+)
 from netcore.payload import format_hex
 from netcore.session.chart_text import clock_text
 from netcore.validation import InputError
@@ -192,9 +201,7 @@ class Printer:
             self._dirty = True
         lines = self.lines.data("received", event.peer, event.data, now)
         if event.frame and event.flag and not self.options.quiet:  # a flagged frame is always said
-            lines = ([*lines[:-1], f"{lines[-1]}  [{event.flag}]"] if lines else
-                     [f"[{format_address(event.peer)}] a frame of {count(len(event.data), 'byte')} "
-                      f"received: {event.flag}"])
+            lines = flagged(lines, event, event.peer)
         if lines:
             self._write(lines)
 
@@ -263,3 +270,9 @@ class Printer:
                 f"sent {count(sent + replies, 'datagram')} ({count(sent_bytes + reply_bytes, 'byte')})")
         return text + (f"; {lost:,} received while behind were counted, not shown" if lost else "")
 
+
+def flagged(lines: list[str], event: DataReceived, peer: Address, verb: str = "received") -> list[str]:
+    """``lines`` for a flagged frame: its flag after the last line, or a line of its own while it is folded."""
+    if lines:
+        return [*lines[:-1], f"{lines[-1]}  [{event.flag}]"]
+    return [f"[{format_address(peer)}] a frame of {count(len(event.data), 'byte')} {verb}: {event.flag}"]

@@ -9,6 +9,13 @@ printed as the other commands print data, one line per piece read::
 
 named by the client they belong to, folded under a flood with exact totals, and the
 totals of both directions (read and delivered) at exit. Ctrl-C or SIGTERM stop it.
+
+``--frame SPEC`` prints one line per frame of the device's protocol in each
+direction instead of one per ``recv`` (the bytes are still forwarded as they come,
+at once); ``--append NAME`` then checks each frame's checksum and flags a bad one,
+as ``tcp-server --frame`` does::
+
+    [127.0.0.1:40000] client → server 8 bytes: \x01\x03\x00\x00\x00\n\xc5\xce  [bad checksum (crc16-modbus)]
 """
 
 from __future__ import annotations
@@ -17,13 +24,14 @@ import argparse
 import sys
 import time
 
-from cli import argtypes
+from cli import argtypes, toolkit
 from cli.commands import line_options, option_address
 from cli.folding import FOLD_SECONDS
 from cli.output import count, error_line
-from cli.printer import Printer
+from cli.printer import Printer, flagged
 from cli.record import RecordingQueue, add_record_option, finish_recording, start_recording
 from cli.session import Session
+from netcore import checksums
 from netcore.eventqueue import EventQueue
 from netcore.events import (
     DOWNSTREAM,
@@ -38,6 +46,7 @@ from netcore.events import (
     StateChanged,
     format_address,
 )
+from netcore.framing import KINDS
 from netcore.interfaces import reachable_addresses
 from netcore.payload import ENCODINGS
 from netcore.peerstate import MAX_TRACKED_PEERS, LruMap
@@ -62,6 +71,12 @@ def add_relay_command(commands: argparse._SubParsersAction[argparse.ArgumentPars
                        help="clients at once (UDP: client addresses with their own socket; default 256)")
     relay.add_argument("--idle", type=argtypes.seconds(86400, positive=True), default=60.0, metavar="S",
                        help="UDP: close a client's upstream socket after S quiet seconds (default 60)")
+    relay.add_argument("--frame", type=toolkit.frame_spec, default="raw", metavar="SPEC",
+                       help=f"print what each side sends as frames, one line each: {', '.join(KINDS)} (default raw: "
+                            "one line per recv); the bytes are forwarded as they come all the same")
+    relay.add_argument("--append", type=toolkit.checksum_name, default="none", metavar="NAME",
+                       help=f"with --frame: the checksum each frame ends with ({', '.join(checksums.NAMES)}); "
+                            "a frame whose checksum is wrong is flagged (nothing is changed or dropped)")
     relay.add_argument("-v", "--verbose", action="store_true",
                        help="write every socket call to stderr, e.g. connect(('127.0.0.1', 9000)) -> in progress")
     relay.add_argument("--hex", action="store_true", help="show the data as hex")
@@ -101,7 +116,10 @@ class RelayPrinter(Printer):
         if kind is DataReceived:
             received: DataReceived = event  # type: ignore[assignment]
             client = self._client_of(received.pair, received.peer, received.direction == UPSTREAM)
-            lines = self.lines.data(received.direction or UPSTREAM, client, received.data, time.monotonic())
+            direction = received.direction or UPSTREAM
+            lines = self.lines.data(direction, client, received.data, time.monotonic())
+            if received.frame and received.flag and not self.options.quiet:  # a flagged frame is always said
+                lines = flagged(lines, received, client, direction)
             if lines:
                 self._write(lines)
         elif kind is DataSent:
@@ -113,11 +131,11 @@ class RelayPrinter(Printer):
             return super().absorb(event)
         return kind
 
-    def summary(self, udp: bool) -> str:
+    def summary(self, udp: bool, framed: bool = False) -> str:
         parts = []
         for direction in (UPSTREAM, DOWNSTREAM):
             messages, nbytes = self.lines.totals[direction]
-            unit = "datagram" if udp else "message"
+            unit = "frame" if framed else "datagram" if udp else "message"
             parts.append(f"{direction} {count(nbytes, 'byte')} in {count(messages, unit)}, "
                          f"{self.delivered[direction]:,} delivered")
         clients = f"{count(self.clients, 'client')}; "
@@ -144,8 +162,12 @@ def run_relay(args: argparse.Namespace) -> int:
         print("socketlab: --to needs the server's port, 1-65535, not 0. Hint: write it as host:port, "
               "e.g. --to 127.0.0.1:9000.", file=sys.stderr)
         return 2
+    if args.append != "none" and args.frame == "raw":
+        print(f"socketlab: --append {args.append} checks frames, but no --frame was given. Hint: add how the "
+              "device cuts its messages, e.g. --frame len:2be or --frame fixed:8.", file=sys.stderr)
+        return 2
     config = RelayConfig(listen[0], listen[1], target[0], target[1], udp=args.udp, connect_timeout=args.timeout,
-                         max_clients=args.max_clients, idle_timeout=args.idle)
+                         max_clients=args.max_clients, idle_timeout=args.idle, framing=toolkit.framing(args))
     queue = RecordingQueue()
     relay = make_relay(config, queue, "relay")
     session = Session(queue, relay, args.verbose)
@@ -167,6 +189,6 @@ def run_relay(args: argparse.Namespace) -> int:
 
     status = session.run(handle)
     with session.signals.bounded_write():
-        printer.finish(printer.summary(args.udp))
+        printer.finish(printer.summary(args.udp, args.frame != "raw"))
     finish_recording(queue, args)
     return status
