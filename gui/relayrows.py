@@ -2,13 +2,16 @@
 
 A relay's engine reports every piece twice (the ``recv`` on one side, the ``send``
 on the other); the log shows the piece read, as ``→ client`` for client → server
-and ``← client`` for server → client, with the direction's label before the data.
+and ``← client`` for server → client, with the direction's label before the data; a frame that was cut short or whose
+checksum is wrong gets the flag row the other tabs show under it, named by its client.
 Pure, no Tk: used by the Relay tab live and by the replay of a relay's session.
 """
 
 from __future__ import annotations
 
-from gui.eventrows import RowSink, data_call_record
+from dataclasses import replace
+
+from gui.eventrows import RowSink, data_call_record, frame_flag_record
 from gui.logmodel import PREVIEW_BYTES, RECEIVED, SENT, LogRecord
 from netcore.events import DOWNSTREAM, UPSTREAM, Address, DataReceived, DataSent, Event, PeerConnected
 from netcore.peerstate import MAX_TRACKED_PEERS, LruMap
@@ -62,3 +65,5 @@ def add_relay_rows(log: RowSink, rows: RelayRows, event: DataReceived | DataSent
     record = rows.row(event)
     if record is not None:
         log.add(record)
+        if isinstance(event, DataReceived) and event.frame and event.flag:  # cut short, or a bad checksum
+            log.add(replace(frame_flag_record(event), peer=record.peer))

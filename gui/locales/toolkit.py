@@ -14,6 +14,7 @@ TOOLKIT_EN: dict[str, str] = {
     "send.preview_check": "Sends {n} B, ending {check}",
     "send.quick_name": "Quick {n}",
     "frames.label": "Frames",
+    "relay.check": "Check each frame",
     "frames.help": "How received bytes become rows: raw (as each recv returned), lines, fixed:N, len:1, "
     "len:2be, len:2le, len:4be (a length prefix), gap:MS (a pause ends a frame).",
     "frames.incomplete": "↑ Incomplete frame ({n} B): the stream ended before the rest came",
@@ -70,6 +71,7 @@ TOOLKIT_ZH: dict[str, str] = {
     "send.preview_check": "将发送 {n} 字节，结尾 {check}",
     "send.quick_name": "快捷 {n}",
     "frames.label": "分帧",
+    "relay.check": "逐帧校验",
     "frames.help": "收到的字节怎样分成行：raw（每次 recv 一行）、lines（按行）、fixed:N（定长）、len:1、"
     "len:2be、len:2le、len:4be（长度前缀）、gap:MS（停顿即分帧）。",
     "frames.incomplete": "↑ 不完整的帧（{n} 字节）：数据流在帧结束前断了",

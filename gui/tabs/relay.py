@@ -6,6 +6,12 @@ each direction, and the clients being relayed. The log shows each piece the rela
 read, once, named by its client and its direction (``client → server`` with →,
 ``server → client`` with ←); the deliveries are counted, not repeated. The send
 bar is hidden: a relay only forwards.
+
+The Frames choice above the log (the one every tab has) cuts what each side sends
+into the device's frames, each direction of each client on its own, applied live;
+the side panel's "Check each frame" is the checksum the frames are checked with (the
+send bar's checksum on the other tabs). Only the rows change: the relay forwards
+every byte as it arrives.
 """
 
 from __future__ import annotations
@@ -15,10 +21,12 @@ from tkinter import ttk
 from typing import ClassVar
 
 from gui.i18n import tr
+from gui.i18n_tk import Choice
 from gui.relayrows import LANES, RelayRows, add_relay_rows, is_relayed
 from gui.tabs.base import EndpointTab, TabHost
 from gui.theme import scale_factor
 from gui.widgets.peer_table import PeerTable
+from netcore import checksums
 from netcore.events import (
     DOWNSTREAM,
     UPSTREAM,
@@ -77,21 +85,37 @@ class RelayTab(EndpointTab):
             button = ttk.Radiobutton(choice, text=text, value=value, variable=self.protocol)
             button.pack(side="left", padx=(0, 10))
             self.protocol_buttons.append(button)
+        self._build_check(frame)
         wrap = round(300 * scale_factor(self))
         self.point_at = ttk.Label(frame, justify="left", wraplength=wrap)
-        self.point_at.grid(row=2, column=0, columnspan=2, sticky="w", pady=(6, 0))
+        self.point_at.grid(row=3, column=0, columnspan=2, sticky="w", pady=(6, 0))
         self.lane_labels: dict[str, ttk.Label] = {}
-        for row, direction in ((3, UPSTREAM), (4, DOWNSTREAM)):
+        for row, direction in ((4, UPSTREAM), (5, DOWNSTREAM)):
             label = ttk.Label(frame, justify="left", wraplength=wrap)
-            label.grid(row=row, column=0, columnspan=2, sticky="w", pady=(4 if row == 3 else 0, 0))
+            label.grid(row=row, column=0, columnspan=2, sticky="w", pady=(4 if row == 4 else 0, 0))
             self.lane_labels[direction] = label
         self.clients_label = ttk.Label(frame)
-        self.clients_label.grid(row=5, column=0, columnspan=2, sticky="w", pady=(8, 0))
+        self.clients_label.grid(row=6, column=0, columnspan=2, sticky="w", pady=(8, 0))
         self.peers = PeerTable(frame, self.texts)
-        self.peers.grid(row=6, column=0, columnspan=2, sticky="nsew", pady=(4, 0))
+        self.peers.grid(row=7, column=0, columnspan=2, sticky="nsew", pady=(4, 0))
         frame.columnconfigure(1, weight=1)
-        frame.rowconfigure(6, weight=1)
+        frame.rowconfigure(7, weight=1)
         self.texts.call(self._draw_side)
+
+    def _build_check(self, frame: ttk.Frame) -> None:
+        """"Check each frame": the checksum frames end with (kept as the hidden send bar's, so it is saved too)."""
+        row = ttk.Frame(frame)
+        row.grid(row=2, column=0, columnspan=2, sticky="w", pady=(6, 0))
+        self.texts.bind(ttk.Label(row), "relay.check").pack(side="left", padx=(0, 4))
+        self.check = Choice(row, list(checksums.NAMES), "checksum", 12)
+        self.check.widget.pack(side="left")
+        self.texts.call(self.check.retranslate)
+        self.check.set(self.send_bar.checksum.get())
+        self.check.on_change(self._check_chosen)
+
+    def _check_chosen(self, name: str) -> None:
+        self.send_bar.checksum.set(name)
+        self.apply_framing()
 
     def _draw_side(self) -> None:
         """The labels that carry numbers (also after a language switch)."""
@@ -117,7 +141,8 @@ class RelayTab(EndpointTab):
 
     def make_endpoint(self, name: str) -> Endpoint:
         host, port = parse_host_port(self.target.get(), "target")
-        config = RelayConfig(self.row.host.get(), self.row.port.get(), host, port, udp=self.protocol.get() == "udp")
+        config = RelayConfig(self.row.host.get(), self.row.port.get(), host, port, udp=self.protocol.get() == "udp",
+                             framing=self.frame_settings())
         return make_relay(config, self.host.events, name)
 
     def start(self) -> bool:

@@ -6,7 +6,11 @@ import socket
 import struct
 import time
 from collections.abc import Callable
+from pathlib import Path
 
+from netcore.events import UPSTREAM, DataReceived
+from netcore.session.pcap import reconstruct
+from netcore.session.record import read_session
 from tests.cli.conftest import Running, run_main
 from tests.cli.test_relay_cli import relay_port, server_socket
 
@@ -30,10 +34,11 @@ def lines_with(running: Running, text: str, count: int) -> list[str]:
     return [running.line_with(text) for _ in range(count)]
 
 
-def test_relay_frame_len_2be_prints_one_line_per_frame_each_way(launch: Launch) -> None:
+def test_relay_frame_len_2be_prints_one_line_per_frame_each_way(launch: Launch, tmp_path: Path) -> None:
     server = server_socket()
+    record = tmp_path / "framed.jsonl"
     running = launch("relay", "--listen", "127.0.0.1:0", "--to", f"127.0.0.1:{server.getsockname()[1]}",
-                     "--frame", "len:2be")
+                     "--frame", "len:2be", "--record", str(record))
     client = socket.create_connection(("127.0.0.1", relay_port(running)), timeout=10)
     client.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     accepted, _ = server.accept()
@@ -58,6 +63,12 @@ def test_relay_frame_len_2be_prints_one_line_per_frame_each_way(launch: Launch) 
     assert running.stop() == 0
     assert running.line_with("total:").strip() == ("total: 1 client; client → server 18 bytes in 3 frames, "
                                                    "18 delivered; server → client 10 bytes in 2 frames, 10 delivered")
+    session = read_session(record)  # the frames are recorded as frames, and the capture still rebuilds
+    frames = [e for e in session.events if isinstance(e, DataReceived) and e.direction == UPSTREAM]
+    assert [(e.data, e.frame) for e in frames] == [(prefixed(b"ping"), "len:2be"), (prefixed(b"status?"), "len:2be"),
+                                                   (prefixed(b"x"), "len:2be")]
+    _packets, skipped = reconstruct(session)
+    assert skipped == 0
     server.close()
 
 
