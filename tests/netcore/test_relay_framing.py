@@ -7,12 +7,15 @@ the very bytes sent (SHA-256), at once, before a frame is complete.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import socket
 import struct
 import time
 from collections.abc import Callable, Iterator
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from netcore import EventQueue
 from netcore.events import DOWNSTREAM, UPSTREAM, CloseReason, DataReceived, DataSent, ErrorEvent, PeerClosed
@@ -227,3 +230,33 @@ def test_udp_relay_cuts_each_datagram_into_its_frames_and_forwards_it_whole(
     assert isinstance(tally.reads(UPSTREAM)[0], DataReceived)
     client.close()
     target.close()
+
+
+
+def test_any_split_on_the_client_side_gives_the_same_frames(relay_to: Callable[..., RelayBase],
+                                                            tally: Tally) -> None:
+    server = listener()
+    relay = relay_to(server.getsockname()[1], framing=FrameSettings("len:2be"))
+    serials = itertools.count(1)  # one relay for every example, a pair each
+
+    @settings(max_examples=25, deadline=None)
+    @given(bodies=st.lists(st.binary(max_size=1500), min_size=1, max_size=6),
+           cuts=st.lists(st.integers(min_value=1, max_value=9000), max_size=8))
+    def check(bodies: list[bytes], cuts: list[int]) -> None:
+        client, accepted = pair_through(relay, server)
+        pair = next(serials)
+        stream = b"".join(map(prefixed, bodies))
+        start = 0
+        for end in sorted({cut for cut in cuts if cut < len(stream)} | {len(stream)}):
+            client.sendall(stream[start:end])
+            assert recv_exactly(accepted, end - start) == stream[start:end]
+            start = end
+        client.close()
+        assert accepted.recv(10) == b""
+        accepted.close()
+        mine = lambda: [e for e in tally.reads(UPSTREAM) if e.pair == pair]  # noqa: E731
+        tally.wait_until(lambda: sum(len(e.data) for e in mine()) == len(stream), timeout=5)
+        assert [(e.data, e.complete) for e in mine()] == [(prefixed(body), True) for body in bodies]
+
+    check()
+    server.close()
