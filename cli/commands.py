@@ -16,12 +16,14 @@ from cli.printer import Printer, open_save
 from cli.record import RecordingQueue, finish_recording, start_recording
 from cli.session import ROOM_LIMIT, Session, pump_stdin
 from cli.stdin import HEX_LINE_LIMIT, STDIN_CHUNK, TooLong, datagram_line_too_long, hex_line_too_long
+from cli.tls_options import client_tls_from, server_tls_from
 from netcore import EventQueue, TcpClient, TcpClientConfig, TcpServer, TcpServerConfig, UdpConfig, UdpEndpoint
 from netcore.events import (
     CloseReason,
     DataReceived,
     ErrorEvent,
     Event,
+    Notice,
     PeerClosed,
     State,
     StateChanged,
@@ -81,7 +83,8 @@ def run_tcp_server(args: argparse.Namespace) -> int:
     """Listen, print a line per connection, message and close; stdin goes to all."""
     raise_open_file_limit()
     rule = make_reply_rule(args.reply, encoding=args.encoding)
-    config = TcpServerConfig(args.host, args.port, backlog=args.backlog, max_clients=args.max_clients, reply=rule)
+    config = TcpServerConfig(args.host, args.port, backlog=args.backlog, max_clients=args.max_clients, reply=rule,
+                             tls=server_tls_from(args))
     queue = RecordingQueue()
     server = TcpServer(config, queue, "tcp-server")
     session = Session(queue, server, args.verbose)
@@ -158,7 +161,7 @@ def _announce_listening(event: StateChanged, protocol: str, stream: TextIO | Non
 def run_tcp_client(args: argparse.Namespace) -> int:
     """Like nc: stdin to the socket, the socket to stdout, half-close at end of stdin."""
     config = TcpClientConfig(args.host, args.port, timeout=args.timeout,
-                             half_open_seconds=args.half_open)
+                             half_open_seconds=args.half_open, tls=client_tls_from(args))
     queue = RecordingQueue()
     client = TcpClient(config, queue, "tcp-client")
     session = Session(queue, client, args.verbose)
@@ -182,6 +185,8 @@ def run_tcp_client(args: argparse.Namespace) -> int:
                        lines=args.hex, limit=limit, on_too_long=too_long)
         elif isinstance(event, DataReceived):
             _write_received(event.data, args.hex)
+        elif isinstance(event, Notice):  # the TLS facts: stdout is the server's data
+            print(printable(event.message), file=sys.stderr, flush=True)
         elif isinstance(event, ErrorEvent):
             failed.set()
             _print_client_error(event, args)

@@ -13,6 +13,7 @@ from cli.output import configure_text_streams
 from cli.printer import add_output_options
 from cli.record import add_record_option
 from cli.stdio import reopen_closed_streams, say_what_was_closed
+from cli.tls_options import add_client_tls_options, add_server_tls_options
 from netcore.lessons import DEFAULTS, LESSON_REPLIES, python_code
 from netcore.payload import ENCODINGS
 from netcore.validation import InputError
@@ -20,6 +21,8 @@ from netcore.validation import InputError
 EXAMPLES = """examples:
   python main.py tcp-server --port 9000 --reply hello     then: nc 127.0.0.1 9000
   python main.py tcp-client 127.0.0.1 9000 < file.bin     like: nc 127.0.0.1 9000
+  python main.py tcp-server --port 9443 --tls             then: openssl s_client -connect 127.0.0.1:9443
+  python main.py tcp-client example.com 443 --tls         verifies the certificate; --insecure for tests
   python main.py udp --bind 0.0.0.0:9001 --reply echo     then: nc -u 127.0.0.1 9001
   python main.py code tcp-server --reply hello           the Python code that does the same
   python main.py --self-test
@@ -63,6 +66,7 @@ def _add_tcp_server(commands: argparse._SubParsersAction[argparse.ArgumentParser
                         help="close connections over this many at once")
     server.add_argument("--backlog", type=argtypes.count(1, 65535), default=128, help="listen() backlog (default 128)")
     _common(server)
+    add_server_tls_options(server)
     add_output_options(server)
     add_record_option(server)
     add_announce_option(server)
@@ -77,6 +81,7 @@ def _add_tcp_client(commands: argparse._SubParsersAction[argparse.ArgumentParser
                         help="after the server's FIN, keep sending stdin; stop after S seconds with nothing "
                              "to send (default 2; 0: stop at the server's FIN)")
     _common(client, encoding=False, example="connect(('127.0.0.1', 9000)) -> in progress")
+    add_client_tls_options(client)
     add_record_option(client)
 
 

@@ -135,6 +135,14 @@ class StreamEndpoint(Endpoint):
         except Exception as exc:  # noqa: BLE001 - a bug in one connection's handling must not stop the server
             self._contain(conn, exc)
 
+    def _tls_broken(self, conn: Connection, call: str, args: str, exc: ssl.SSLError) -> None:
+        """A TLS connection failed after its handshake (an alert, or damaged records): say so, close it."""
+        reason = str(getattr(exc, "reason", "") or exc).replace("_", " ").lower()
+        self._trace(call, args, f"error: {type(exc).__name__} ({reason})", False, conn.peer)
+        self._emit_problem(Problem("tls_broken", {"address": format_address(conn.peer), "detail": reason}),
+                           call, conn.peer)
+        self._close(conn, CloseReason.ERROR)
+
     def _contain(self, conn: Connection, exc: Exception) -> None:
         """Report an unexpected fault while serving ``conn`` and close that connection alone."""
         params = {"address": format_address(conn.peer), "detail": repr(exc)}
@@ -159,6 +167,9 @@ class StreamEndpoint(Endpoint):
         try:
             data = conn.sock.recv(RECV_SIZE)
         except _WOULD_BLOCK:
+            return None
+        except ssl.SSLError as exc:  # its errno is OpenSSL's error kind, not the system's
+            self._tls_broken(conn, "recv", str(RECV_SIZE), exc)
             return None
         except ConnectionResetError as exc:
             self._trace("recv", str(RECV_SIZE), f"error: {describe_error(exc)}", False, conn.peer)
@@ -242,6 +253,9 @@ class StreamEndpoint(Endpoint):
         try:
             sent = conn.sock.send(view[:SEND_CHUNK])
         except _WOULD_BLOCK:  # TLS: the same bytes go again on the next try, as OpenSSL requires
+            return False
+        except ssl.SSLError as exc:
+            self._tls_broken(conn, "send", f"{min(len(view), SEND_CHUNK)} bytes", exc)
             return False
         except OSError as exc:
             self._trace("send", f"{min(len(view), SEND_CHUNK)} bytes", f"error: {describe_error(exc)}",

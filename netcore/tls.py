@@ -9,14 +9,13 @@ wraps each connected socket with the context (see :mod:`netcore.tls_stream`).
 
 from __future__ import annotations
 
-import ipaddress
 import ssl
 from dataclasses import dataclass
 from pathlib import Path
 
 from netcore import certs
 from netcore.problems import Problem
-from netcore.validation import InputError, input_error
+from netcore.validation import check_host, input_error
 
 TLS_RECORD_BYTE = 0x16
 """The first byte of every TLS handshake record (a ClientHello starts with it)."""
@@ -59,7 +58,7 @@ def server_tls(cert: str | None = None, key: str | None = None, folder: Path | N
         cert, key, made_for = str(pair.cert_path), str(pair.key_path), pair.names
     certificate = certs.read_certificate(cert, "cert")
     certs.check_key(key, certificate, cert, "key")
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context = _ends_quietly(ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER))
     try:
         context.load_cert_chain(cert, key)
     except (OSError, ValueError) as exc:  # checked above, so only an odd file gets here
@@ -69,7 +68,7 @@ def server_tls(cert: str | None = None, key: str | None = None, folder: Path | N
 
 def client_tls(host: str, ca: str | None = None, sni: str | None = None, insecure: bool = False) -> ClientTls:
     """A client context: verify against the system store (or ``ca``) unless ``insecure``."""
-    name = (sni or "").strip() or host.strip().strip("[]")
+    name = check_host(sni, "sni") if sni and sni.strip() else host.strip().strip("[]")
     if insecure:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         context.check_hostname = False
@@ -79,7 +78,14 @@ def client_tls(host: str, ca: str | None = None, sni: str | None = None, insecur
         context = _with_ca(ca)
     else:
         context = ssl.create_default_context()
-    return ClientTls(context, name, verify=not insecure)
+    return ClientTls(_ends_quietly(context), name, verify=not insecure)
+
+
+def _ends_quietly(context: ssl.SSLContext) -> ssl.SSLContext:
+    """A peer's FIN without close_notify ends the stream like one with it (SocketLab's own half-close
+    sends no close_notify, see :mod:`netcore.tls_stream`), instead of leaving the TLS layer broken."""
+    context.options |= getattr(ssl, "OP_IGNORE_UNEXPECTED_EOF", 0)
+    return context
 
 
 def _with_ca(ca: str) -> ssl.SSLContext:
@@ -87,16 +93,6 @@ def _with_ca(ca: str) -> ssl.SSLContext:
         return ssl.create_default_context(cafile=ca)
     except (OSError, ValueError) as exc:
         raise input_error("tls_cert_bad", {"field": "ca", "value": ca, "detail": _reason(exc)}) from None
-
-
-def check_tls_options(tls: bool, cert: str | None, key: str | None, ca: str | None = None,
-                      sni: str | None = None, insecure: bool = False) -> None:
-    """TLS options without TLS turned on are a mistake to point out, not to ignore."""
-    given = [name for name, value in (("--cert", cert), ("--key", key), ("--ca", ca), ("--sni", sni),
-                                       ("--insecure", insecure)) if value]
-    if given and not tls:
-        raise InputError("tls", f"{' '.join(given)} only work with --tls. Hint: add --tls, or leave "
-                         f"{'them' if len(given) > 1 else 'it'} out.", "tls_option_without_tls")
 
 
 def _reason(exc: BaseException) -> str:
@@ -169,11 +165,3 @@ def _detail(exc: OSError) -> str:
 def shown_bytes(data: bytes) -> str:
     """The first bytes a plain client sent, escaped for one line (``GET / HTTP/1.1\\r\\n``)."""
     return repr(bytes(data))[2:-1]
-
-
-def is_ip(text: str) -> bool:
-    try:
-        ipaddress.ip_address(text.split("%", 1)[0])
-    except ValueError:
-        return False
-    return True

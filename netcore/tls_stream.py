@@ -177,8 +177,8 @@ class TlsStream(StreamEndpoint):
 
     def _before_close(self, conn: Connection, reason: CloseReason) -> None:
         self._handshaking.pop(conn.serial, None)
-        if not conn.tls or conn.handshaking or reason not in (CloseReason.LOCAL, CloseReason.FIN):
-            return
+        if not conn.tls or conn.handshaking or conn.write_shut or reason not in (CloseReason.LOCAL, CloseReason.FIN):
+            return  # after our FIN no close_notify can follow
         self._close_notify(conn)
 
     def _close_notify(self, conn: Connection) -> None:
@@ -189,6 +189,8 @@ class TlsStream(StreamEndpoint):
             sock.unwrap()
         except (ssl.SSLWantReadError, ssl.SSLWantWriteError):
             result = "close_notify sent (the peer's is not awaited)"
+        except ssl.SSLZeroReturnError:
+            result = "the peer's close_notify came first"
         except (OSError, ValueError) as exc:
             result = f"error: {_error_text(exc)}"
         else:

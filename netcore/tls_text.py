@@ -62,6 +62,11 @@ TLS_PROBLEMS: dict[str, tuple[str, str]] = {
         "The other side does not trust this side's certificate, or the two share no TLS version or cipher: "
         "give the client this server's certificate as its CA file, and check its log.",
     ),
+    "tls_broken": (
+        "The TLS connection with {address} broke: {detail}.",
+        "The other side sent a TLS alert or damaged data and the connection was closed; look at its log, "
+        "then connect again.",
+    ),
     "tls_failed": (
         "The TLS handshake with {address} failed: {detail}.",
         "Check that both sides speak TLS on this port, and their TLS versions and certificates.",
@@ -81,7 +86,7 @@ TLS_NOTICES: dict[str, str] = {
 }
 
 TLS_INPUT: dict[str, str] = {
-    "tls_file_unreadable": "The {field} {value!} cannot be read: {detail}. Hint: check the file name and that "
+    "tls_file_unreadable": "The file {value!} cannot be read: {detail}. Hint: check the file name and that "
     "this user may read it.",
     "tls_cert_bad": "The certificate file {value!} holds no certificate SocketLab can read ({detail}). "
     "Hint: give a PEM file that starts with -----BEGIN CERTIFICATE-----.",
