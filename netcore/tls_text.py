@@ -10,14 +10,12 @@ from __future__ import annotations
 
 TLS_PROBLEMS: dict[str, tuple[str, str]] = {
     "tls_unknown_ca": (
-        "The certificate of {address} was signed by an authority this machine does not trust ({detail}).",
-        "If it is your own test server, give its CA certificate as the CA file (--ca FILE); or compare its "
-        "SHA-256 fingerprint with the server's and, for testing only, turn verification off (--insecure).",
+        'The certificate of {address} is signed by an authority this machine does not trust ({detail}).',
+        'Give its CA certificate as the CA file (--ca FILE); for testing only, turn verification off.',
     ),
     "tls_self_signed": (
-        "{address} showed a self-signed certificate: nothing this machine trusts vouches for it.",
-        "Compare its SHA-256 fingerprint with the one the server shows, then give that certificate file as "
-        "the CA file (--ca FILE). SocketLab's own server says where its certificate file is.",
+        '{address} showed a self-signed certificate: nothing this machine trusts vouches for it.',
+        "Check its SHA-256 fingerprint with the server's, then give that certificate as the CA file (--ca FILE).",
     ),
     "tls_name_mismatch": (
         "The certificate of {address} is not for the name {name!} ({detail}).",
@@ -49,9 +47,8 @@ TLS_PROBLEMS: dict[str, tuple[str, str]] = {
         "The other side may not speak TLS, or it refused this side's TLS version or certificate: its log says why.",
     ),
     "tls_plain_client": (
-        "{address} sent {first!}: plain data, not a TLS handshake (a TLS client's first byte is 0x16).",
-        "That client speaks plain TCP: connect with TLS (e.g. openssl s_client -connect HOST:PORT), or turn "
-        "TLS off here. Only that connection was closed.",
+        '{address} sent {first!}: plain data, not a TLS handshake (which starts with byte 0x16).',
+        'That client speaks plain TCP: connect with TLS, or turn TLS off here. Only that connection was closed.',
     ),
     "tls_client_silent": (
         "{address} sent no TLS handshake within {timeout} s, so that connection was closed.",
@@ -59,8 +56,8 @@ TLS_PROBLEMS: dict[str, tuple[str, str]] = {
     ),
     "tls_peer_rejected": (
         "{address} refused the TLS handshake: {detail}.",
-        "The other side does not trust this side's certificate, or the two share no TLS version or cipher: "
-        "give the client this server's certificate as its CA file, and check its log.",
+        "It may not trust this certificate (give it this server's certificate as its CA file), "
+        "or share no TLS version.",
     ),
     "tls_broken": (
         "The TLS connection with {address} broke: {detail}.",

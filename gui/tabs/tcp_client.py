@@ -12,6 +12,7 @@ from typing import ClassVar
 
 from gui.i18n import later
 from gui.tabs.base import EndpointTab, TabHost
+from gui.widgets.tls_panel import ClientTlsPanel
 from netcore import TcpClient, TcpClientConfig
 from netcore.events import Event, State, StateChanged, format_address
 from netcore.validation import check_timeout
@@ -45,11 +46,16 @@ class TcpClientTab(EndpointTab):
         self.timeout = ttk.Entry(frame, width=4)
         self.timeout.pack(side="left", padx=(4, 2))
         self.texts.bind(ttk.Label(frame), "conn.seconds").pack(side="left")
+        self.tls_bar = ttk.Frame(frame)
+        """The TLS switch sits here, in the connection row; its fields are in the side panel."""
+        self.tls_bar.pack(side="left")
 
     def extra_fields(self) -> tuple[ttk.Entry, ...]:
-        return (self.timeout,)
+        return (self.timeout, self.tls.ca, self.tls.sni)
 
     def field_widget(self, field: str) -> ttk.Entry:
+        if field in ("ca", "sni"):
+            return self.tls.ca if field == "ca" else self.tls.sni
         return self.timeout if field == "timeout" else super().field_widget(field)
 
     def build_side(self, frame: ttk.Frame) -> None:
@@ -63,14 +69,18 @@ class TcpClientTab(EndpointTab):
         self.texts.bind(self.fin_button, "client.half_close").pack(anchor="w")
         note = ttk.Label(frame, justify="left", wraplength=220)
         self.texts.bind(note, "client.half_close_note").pack(anchor="w", pady=(4, 0))
+        self.tls = ClientTlsPanel(frame, self.texts, self.prefs, self.tls_bar)
+        self.tls.pack(anchor="w", fill="x", pady=(8, 0))
 
     def make_endpoint(self, name: str) -> Endpoint:
         timeout = check_timeout(self.timeout.get())
-        config = TcpClientConfig(host=self.row.host.get(), port=self.row.port.get(), timeout=timeout)
+        config = TcpClientConfig(host=self.row.host.get(), port=self.row.port.get(), timeout=timeout,
+                                 tls=self.tls.settings(self.row.host.get()))
         return TcpClient(config, self.host.events, name)
 
     def start(self) -> bool:
         started = super().start()
+        self.tls.lock(started)
         if started:
             self.host.settings.remember_client_host(self.row.host.get().strip())
             self.prefs.timeout = float(self.timeout.get())
@@ -103,5 +113,6 @@ class TcpClientTab(EndpointTab):
             self.local_label.configure(text=format_address(event.local))
             self.remote_label.configure(text=format_address(event.remote))
         elif event.state in (State.STOPPED, State.ERROR):
+            self.tls.lock(False)
             self.local_label.configure(text="-")
             self.remote_label.configure(text="-")
