@@ -13,7 +13,6 @@ import ssl
 from dataclasses import dataclass
 from pathlib import Path
 
-from netcore import certs
 from netcore.problems import Problem
 from netcore.validation import check_host, input_error
 
@@ -52,6 +51,8 @@ def server_tls(cert: str | None = None, key: str | None = None, folder: Path | N
     """A server context from ``cert`` and ``key``, or from the machine's self-signed pair when both are None."""
     if (cert is None) != (key is None):
         raise input_error("tls_pair_needed", {"field": "key" if key is None else "cert"})
+    from netcore import certs  # cryptography loads only when TLS is used
+
     made_for: tuple[str, ...] = ()
     if cert is None or key is None:
         pair = certs.ensure_self_signed(folder)
@@ -74,6 +75,8 @@ def client_tls(host: str, ca: str | None = None, sni: str | None = None, insecur
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
     elif ca:
+        from netcore import certs
+
         certs.read_certificate(ca, "ca")  # names the file if it is missing or holds no certificate
         context = _with_ca(ca)
     else:
@@ -111,6 +114,8 @@ def session_notices(sock: ssl.SSLSocket, address: str, verified: bool) -> list[t
                               "bits": str(bits)})]
     der = sock.getpeercert(binary_form=True)
     if der:
+        from netcore import certs
+
         notices.append(("tls_peer_cert", {"address": address, **certs.facts(der).params()}))
     if not verified:
         notices.append(("tls_unverified", {"address": address}))

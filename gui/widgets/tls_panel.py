@@ -95,6 +95,12 @@ class ServerTlsPanel(_TlsPanel):
             var.trace_add("write", lambda *_: self._name_source())
         self._sync()
 
+    def _sync(self) -> None:
+        super()._sync()
+        dialog = getattr(self, "dialog", None)
+        if dialog is not None and dialog.winfo_exists():
+            dialog.set_locked(self._locked)
+
     def _name_source(self) -> None:
         """The button names the certificate: ``server.pem…``, or ``Self-signed…``."""
         cert = Path(self.cert_var.get().strip()).name
@@ -145,10 +151,19 @@ class CertificateDialog(tk.Toplevel):
             panel.cert_var.set("")
             panel.key_var.set("")
 
-        texts.bind(ttk.Button(buttons, command=self_signed), "tls.use_self_signed").pack(side="left", padx=(0, 6))
+        use_self_signed = texts.bind(ttk.Button(buttons, command=self_signed), "tls.use_self_signed")
+        use_self_signed.pack(side="left", padx=(0, 6))
         texts.bind(ttk.Button(buttons, command=self.withdraw), "tls.done").pack(side="left")
+        self.buttons = [child for child in body.winfo_children() if isinstance(child, ttk.Button)]
+        self.buttons.append(use_self_signed)  # "Done" always works
+        self.set_locked(panel._locked)
         self.protocol("WM_DELETE_WINDOW", self.withdraw)
         self.bind("<Escape>", lambda _e: self.withdraw())
+
+    def set_locked(self, locked: bool) -> None:
+        """While the server runs its certificate cannot change: the fields are read-only."""
+        for widget in (self.cert, self.key, *self.buttons):
+            widget.state(["disabled" if locked else "!disabled"])
 
 
 class ClientTlsPanel(_TlsPanel):
