@@ -2,7 +2,8 @@
 
 Prints figures and ratios (engine / bare) for TCP throughput with 64 KiB chunks,
 64-byte request/response round trips, UDP datagrams per second, and 1,000
-clients each connecting and getting one echo. The server side (a bare blocking
+clients each connecting and getting one echo; then what step mode costs when it is
+off (the engine as shipped against the same engine with the step gate taken out). The server side (a bare blocking
 loop in a thread, or the engine with a consumer thread draining its events as a
 front-end would) runs in this process; the peer that loads it runs in a child
 process, as a real peer is another program (and so it does not share our GIL).
@@ -28,6 +29,7 @@ from netcore import EventQueue, TcpServer, TcpServerConfig, UdpConfig, UdpEndpoi
 from netcore.events import DataReceived, State, StateChanged
 from netcore.replies import make_reply_rule
 from netcore.system import raise_open_file_limit
+from netcore.worker import Endpoint
 
 CHUNK = 64 * 1024
 DEADLINE = 60.0
@@ -283,6 +285,41 @@ def clients_engine(count: int) -> float:
         engine.close()
 
 
+# ---- step mode off: what the gate costs ----
+
+def _no_gate(self: Endpoint, call: str, args: str, peer: object = None) -> None:
+    """What ``Endpoint._step`` would be without step mode."""
+
+
+def gate_taken_out(measure: Callable[[], float]) -> Callable[[], float]:
+    """``measure`` run with the step gate's call replaced by nothing (step mode off costs one attribute read)."""
+    def run() -> float:
+        kept = Endpoint._step
+        Endpoint._step = _no_gate  # type: ignore[method-assign]
+        try:
+            return measure()
+        finally:
+            Endpoint._step = kept  # type: ignore[method-assign]
+    return run
+
+
+def step_rows(runs: int) -> None:
+    """The engine as shipped (gate in place, step mode off) against the same engine with the gate taken out."""
+    rows: list[tuple[str, bool, Callable[[], float]]] = [
+        ("64-byte round trip, step mode off vs gate taken out (us)", False, lambda: rtt_engine(2000) * 1e6),
+        ("UDP datagrams/s, step mode off vs gate taken out", True, lambda: udp_engine(50_000)),
+    ]
+    for name, higher, measure in rows:
+        without = gate_taken_out(measure)
+        values: dict[str, list[float]] = {"with": [], "without": []}
+        for _ in range(runs):  # in turn, so that both see the same machine
+            values["without"].append(without())
+            values["with"].append(measure())
+        pick = max if higher else min
+        base, ours = pick(values["without"]), pick(values["with"])
+        print(f"| {name} | {base:,.1f} | {ours:,.1f} | {ours / base:.2f} | 1.00 within noise |", flush=True)
+
+
 def best_of(runs: int, measure: Callable[[], float], higher_is_better: bool) -> float:
     values = [measure() for _ in range(runs)]
     return max(values) if higher_is_better else min(values)
@@ -318,6 +355,7 @@ def main() -> None:
         engine_value = best_of(args.runs, engine, higher)
         print(f"| {name} | {bare_value:,.1f} | {engine_value:,.1f} | {engine_value / bare_value:.2f} | {target} |",
               flush=True)
+    step_rows(args.runs)
 
 
 if __name__ == "__main__":

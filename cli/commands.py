@@ -8,6 +8,7 @@ import threading
 import time
 from typing import TextIO
 
+from cli import toolkit
 from cli.folding import LineOptions
 from cli.lan import Visibility
 from cli.output import error_line
@@ -32,7 +33,6 @@ from netcore.events import (
 from netcore.interfaces import reachable_addresses
 from netcore.payload import encode_text, format_hex, parse_hex, printable
 from netcore.problems import Problem
-from netcore.replies import make_reply_rule
 from netcore.system import raise_open_file_limit
 from netcore.udp import MAX_DATAGRAM
 from netcore.validation import InputError, is_ipv6, parse_host_port
@@ -82,8 +82,9 @@ def _print_error(event: ErrorEvent) -> None:
 def run_tcp_server(args: argparse.Namespace) -> int:
     """Listen, print a line per connection, message and close; stdin goes to all."""
     raise_open_file_limit()
-    rule = make_reply_rule(args.reply, encoding=args.encoding)
+    rule = toolkit.reply_rule(args)
     config = TcpServerConfig(args.host, args.port, backlog=args.backlog, max_clients=args.max_clients, reply=rule,
+                             framing=toolkit.framing(args),
                              tls=server_tls_from(args))
     queue = RecordingQueue()
     server = TcpServer(config, queue, "tcp-server")
@@ -92,11 +93,12 @@ def run_tcp_server(args: argparse.Namespace) -> int:
         return 1
     visible = Visibility(args, queue, "tcp-server")
     printer = Printer(line_options(args), queue, sys.stdout, save=open_save(args.save), save_name=args.save or "",
-                      verbose=args.verbose)
+                      verbose=args.verbose, timestamps=args.timestamps)
     queue.tap = printer.absorb
 
     def send_line(line: bytes) -> None:
-        _safe_send(server.send, line, args, keep_newline=not args.hex)
+        _safe_send(lambda payload: server.send(toolkit.with_checksum(args, payload)), line, args,
+                   keep_newline=not args.hex and args.append == "none")
 
     def handle(event: Event) -> int | None:
         if visible.owns(event):
@@ -161,17 +163,23 @@ def _announce_listening(event: StateChanged, protocol: str, stream: TextIO | Non
 def run_tcp_client(args: argparse.Namespace) -> int:
     """Like nc: stdin to the socket, the socket to stdout, half-close at end of stdin."""
     config = TcpClientConfig(args.host, args.port, timeout=args.timeout,
-                             half_open_seconds=args.half_open, tls=client_tls_from(args))
+                             half_open_seconds=args.half_open, framing=toolkit.framing(args),
+                             tls=client_tls_from(args))
+    saved = toolkit.saved_message(args, args.host, args.port)
     queue = RecordingQueue()
     client = TcpClient(config, queue, "tcp-client")
     session = Session(queue, client, args.verbose)
     if not start_recording(args, queue, "tcp-client", client.name):
         return 1
     failed = threading.Event()
+    lines = args.hex or args.append != "none" or args.repeat > 1  # a typed line is then one message
+    room = lambda: client.budget.wait_below(ROOM_LIMIT, None)  # noqa: E731
+    send = toolkit.repeated(client.send, args, session.stop_requested, room)
 
     def send_chunk(chunk: bytes) -> None:
-        if args.hex:
-            _safe_send(client.send, chunk, args, keep_newline=False)
+        if lines:
+            _safe_send(lambda payload: send(toolkit.with_checksum(args, payload)), chunk, args,
+                       keep_newline=not args.hex and args.append == "none")
         else:
             client.send(chunk)
 
@@ -181,8 +189,12 @@ def run_tcp_client(args: argparse.Namespace) -> int:
                 print(f"connected to {format_address(event.remote)} from {format_address(event.local)}",
                       file=sys.stderr, flush=True)
             limit, too_long = _line_limits(args)
-            pump_stdin(send_chunk, client.shutdown_write, lambda: client.budget.wait_below(ROOM_LIMIT, None),
-                       lines=args.hex, limit=limit, on_too_long=too_long)
+            toolkit.then_stdin(saved.payload if saved else None, send,
+                               lambda: pump_stdin(send_chunk, client.shutdown_write, room, lines=lines, limit=limit,
+                                                  on_too_long=too_long))
+        elif isinstance(event, DataReceived) and event.frame:
+            sys.stdout.buffer.write(toolkit.frame_line(event.data, event.flag, args.hex))
+            sys.stdout.buffer.flush()
         elif isinstance(event, DataReceived):
             _write_received(event.data, args.hex)
         elif isinstance(event, Notice):  # the TLS facts: stdout is the server's data
@@ -224,12 +236,15 @@ UDP_ROOM_LIMIT = 1024 * 1024
 def run_udp(args: argparse.Namespace) -> int:
     """Each stdin line is one datagram; each datagram received is one stdout line."""
     target = option_address(args.to, "--to") if args.to else None
+    saved = toolkit.saved_message(args, *(target or ("", "")))
+    if target is None and saved is not None and saved.target:
+        target = option_address(saved.target, "the saved message's target")
     default_bind = "[::]:0" if target and is_ipv6(target[0]) else "0.0.0.0:0"
     host, port = option_address(args.bind or default_bind, "--bind")
-    rule = make_reply_rule(args.reply, encoding=args.encoding)
+    rule = toolkit.reply_rule(args)
     queue = RecordingQueue()
     config = UdpConfig(host, port, broadcast=args.broadcast, reply=rule, receive_buffer=UDP_RECEIVE_BUFFER,
-                       interface=args.interface, ttl=args.ttl, multicast_loop=args.loop)
+                       interface=args.interface, ttl=args.ttl, multicast_loop=args.loop, framing=toolkit.framing(args))
     udp = UdpEndpoint(config, queue, "udp")
     session = Session(queue, udp, args.verbose)
     if not start_recording(args, queue, "udp", udp.name):
@@ -239,10 +254,14 @@ def run_udp(args: argparse.Namespace) -> int:
     printer = _udp_printer(args, queue)
     queue.tap = printer.absorb
 
+    def send_one(payload: bytes) -> None:
+        udp.send_to(payload, target) if target else udp.reply(payload)
+
+    room = lambda: udp.budget.wait_below(UDP_ROOM_LIMIT, None)  # noqa: E731
+    send = toolkit.repeated(send_one, args, session.stop_requested, room)
+
     def send_line(line: bytes) -> None:
-        def send(payload: bytes) -> None:
-            udp.send_to(payload, target) if target else udp.reply(payload)
-        _safe_send(send, line, args, keep_newline=False)
+        _safe_send(lambda payload: send(toolkit.with_checksum(args, payload)), line, args, keep_newline=False)
 
     def on_eof() -> None:
         if args.quit_after is not None:
@@ -263,8 +282,10 @@ def run_udp(args: argparse.Namespace) -> int:
             visible.show(event)
             for group in args.join or ():
                 udp.join_group(group, args.interface or "")
-            pump_stdin(send_line, on_eof, lambda: udp.budget.wait_below(UDP_ROOM_LIMIT, None), lines=True,
-                       limit=HEX_LINE_LIMIT if args.hex else MAX_DATAGRAM, on_too_long=too_long)
+            toolkit.then_stdin(saved.payload if saved else None, send,
+                               lambda: pump_stdin(send_line, on_eof, room, lines=True,
+                                                  limit=HEX_LINE_LIMIT if args.hex else MAX_DATAGRAM,
+                                                  on_too_long=too_long))
         elif isinstance(event, ErrorEvent):
             failed.set()
             _print_error(event)
@@ -297,9 +318,10 @@ def _udp_printer(args: argparse.Namespace, queue: EventQueue) -> Printer:
     save = open_save(args.save)
     options = line_options(args, datagrams=True)
     if args.lines or _is_terminal(sys.stdout):
-        return Printer(options, queue, sys.stdout, save=save, save_name=args.save or "", verbose=args.verbose)
+        return Printer(options, queue, sys.stdout, save=save, save_name=args.save or "", verbose=args.verbose,
+                       timestamps=args.timestamps)
     return Printer(options, queue, sys.stderr, raw_to=sys.stdout.buffer, save=save, save_name=args.save or "",
-                   verbose=args.verbose)
+                   verbose=args.verbose, timestamps=args.timestamps)
 
 
 def _is_terminal(stream: object) -> bool:

@@ -12,8 +12,11 @@ from cli.lan import add_announce_option, add_lan_commands
 from cli.output import configure_text_streams
 from cli.printer import add_output_options
 from cli.record import add_record_option
+from cli.relay import add_relay_command
 from cli.stdio import reopen_closed_streams, say_what_was_closed
 from cli.tls_options import add_client_tls_options, add_server_tls_options
+from cli.toolkit import add_toolkit_options
+from netcore.lesson_styles import STYLES
 from netcore.lessons import DEFAULTS, LESSON_REPLIES, python_code
 from netcore.payload import ENCODINGS
 from netcore.validation import InputError
@@ -24,7 +27,11 @@ EXAMPLES = """examples:
   python main.py tcp-server --port 9443 --tls             then: openssl s_client -connect 127.0.0.1:9443
   python main.py tcp-client example.com 443 --tls         verifies the certificate; --insecure for tests
   python main.py udp --bind 0.0.0.0:9001 --reply echo     then: nc -u 127.0.0.1 9001
+  python main.py relay --listen 0.0.0.0:9100 --to 127.0.0.1:9000   shows both directions
+  python main.py tcp-server --frame len:2be --timestamps     one line per length-prefixed frame
+  python main.py tcp-client 127.0.0.1 502 --hex --append crc16-modbus   01 03 00 00 00 0A leaves with C5 CD
   python main.py code tcp-server --reply hello           the Python code that does the same
+  python main.py code tcp-server --reply hello --style asyncio   the same, with asyncio
   python main.py --self-test
 """
 
@@ -50,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_tcp_server(commands)
     _add_tcp_client(commands)
     _add_udp(commands)
+    add_relay_command(commands)
     _add_code(commands)
     add_export_commands(commands)
     add_lan_commands(commands)
@@ -60,13 +68,15 @@ def _add_tcp_server(commands: argparse._SubParsersAction[argparse.ArgumentParser
     server = commands.add_parser("tcp-server", help="listen for TCP clients; stdin lines go to all of them")
     server.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0: all IPv4)")
     server.add_argument("--port", type=argtypes.port, default=9000, help="port (0: any free port; default 9000)")
-    server.add_argument("--reply", choices=("none", "echo", "hello", "time"), default="none",
-                        help="auto-reply: echo, hello (Welcome!/Hello, <name>!/exit) or time")
+    server.add_argument("--reply", choices=("none", "echo", "hello", "time", "custom"), default="none",
+                        help="auto-reply: echo, hello (Welcome!/Hello, <name>!/exit), time, or custom "
+                             "(with --template)")
     server.add_argument("--max-clients", type=argtypes.count(1, 1_000_000), default=None,
                         help="close connections over this many at once")
     server.add_argument("--backlog", type=argtypes.count(1, 65535), default=128, help="listen() backlog (default 128)")
     _common(server)
     add_server_tls_options(server)
+    add_toolkit_options(server, "tcp-server")
     add_output_options(server)
     add_record_option(server)
     add_announce_option(server)
@@ -82,6 +92,8 @@ def _add_tcp_client(commands: argparse._SubParsersAction[argparse.ArgumentParser
                              "to send (default 2; 0: stop at the server's FIN)")
     _common(client, encoding=False, example="connect(('127.0.0.1', 9000)) -> in progress")
     add_client_tls_options(client)
+    add_toolkit_options(client, "tcp-client")
+    client.set_defaults(encoding="utf-8")  # lines typed with --append/--repeat go out as typed (UTF-8 here)
     add_record_option(client)
 
 
@@ -89,7 +101,8 @@ def _add_udp(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     udp = commands.add_parser("udp", help="send stdin lines as datagrams; print each datagram received")
     udp.add_argument("--bind", metavar="H:P", help="local address to bind (default 0.0.0.0:0, any free port)")
     udp.add_argument("--to", metavar="H:P", help="where stdin lines go (default: the last sender)")
-    udp.add_argument("--reply", choices=("none", "echo"), default="none", help="echo each datagram back")
+    udp.add_argument("--reply", choices=("none", "echo", "custom"), default="none",
+                     help="echo each datagram back, or answer with --template (custom)")
     udp.add_argument("--broadcast", action="store_true", help="allow sending to broadcast addresses (SO_BROADCAST)")
     udp.add_argument("-q", "--quit-after", type=argtypes.seconds(86400), default=None, metavar="S",
                      help="exit S seconds after the end of stdin (default: keep receiving)")
@@ -103,6 +116,7 @@ def _add_udp(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     udp.add_argument("--no-loop", dest="loop", action="store_const", const=False, default=None,
                      help="do not hear this machine's own multicast")
     _common(udp)
+    add_toolkit_options(udp, "udp")
     add_output_options(udp, datagrams=True)
     add_record_option(udp)
     add_announce_option(udp)
@@ -119,6 +133,10 @@ def _add_code(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     code.add_argument("--timeout", type=argtypes.timeout, default=5.0, help="tcp-client: seconds to wait (default 5)")
     code.add_argument("--encoding", choices=ENCODINGS, default="utf-8", help="text encoding (default utf-8)")
     code.add_argument("--to", metavar="H:P", default=None, help="udp: send a line there first (as udp --to does)")
+    code.add_argument("--broadcast", action="store_true", help="udp: allow sending to broadcast addresses")
+    code.add_argument("--style", choices=STYLES, default="threads",
+                      help="how the script is written: threads (as the tutorials teach; default), "
+                           "selectors (how SocketLab works) or asyncio")
 
 
 def run_code(args: argparse.Namespace) -> int:
@@ -127,8 +145,9 @@ def run_code(args: argparse.Namespace) -> int:
     host, port = DEFAULTS[kind]
     host = host if args.host is None else args.host
     port = port if args.port is None else args.port
+    udp = kind == "udp"
     sys.stdout.write(python_code(kind, host, port, args.reply, args.encoding, args.timeout,
-                                 target=args.to if kind == "udp" else None))
+                                 target=args.to if udp else None, broadcast=args.broadcast and udp, style=args.style))
     return 0
 
 
@@ -152,7 +171,7 @@ def run_cli(argv: list[str]) -> int:
 
 
 def _runner(args: argparse.Namespace) -> Callable[[argparse.Namespace], int] | None:
-    from cli import commands, export, lan, selftest
+    from cli import commands, export, lan, relay, selftest
 
     if args.self_test:
         return selftest.run_self_test
@@ -160,6 +179,7 @@ def _runner(args: argparse.Namespace) -> Callable[[argparse.Namespace], int] | N
         "tcp-server": commands.run_tcp_server,
         "tcp-client": commands.run_tcp_client,
         "udp": commands.run_udp,
+        "relay": relay.run_relay,
         "code": run_code,
         "chart": export.run_chart,
         "pcap": export.run_pcap,

@@ -21,8 +21,9 @@ from typing import BinaryIO, TextIO
 from cli.folding import FOLD_SECONDS, PREVIEW_CHARS, DataLines, LineOptions
 from cli.output import Display, count, event_line, trace
 from netcore.eventqueue import EventQueue
-from netcore.events import DataReceived, DataSent, Event, PeerClosed, PeerConnected, ReceiveOverflow
+from netcore.events import DataReceived, DataSent, Event, PeerClosed, PeerConnected, ReceiveOverflow, format_address
 from netcore.payload import format_hex
+from netcore.session.chart_text import clock_text
 from netcore.validation import InputError
 
 GATHER_SECONDS = 0.001
@@ -94,8 +95,10 @@ class Printer:
 
     def __init__(self, options: LineOptions, queue: EventQueue, lines_to: TextIO,
                  raw_to: BinaryIO | None = None, save: BinaryIO | None = None, save_name: str = "",
-                 verbose: bool = False) -> None:
+                 verbose: bool = False, timestamps: bool = False) -> None:
         self.options = options
+        self.timestamps = timestamps
+        """``--timestamps``: each line starts with the time it was written (HH:MM:SS.mmm)."""
         self.verbose = verbose
         self.queue = queue
         self.lines = DataLines(LineOptions(quiet=True) if raw_to is not None else options)
@@ -132,19 +135,27 @@ class Printer:
             self._idle(after_data)
 
     def _raw_batch(self, batch: list[Event]) -> None:
-        """udp to a pipe, nothing else asked for: each datagram written raw, the totals kept (the hot path)."""
-        raw, totals = self._raw, self.lines.totals
-        assert raw is not None
+        """udp to a pipe, nothing else asked for: the datagrams written raw in one piece, counted (the hot path)."""
+        datagrams: list[bytes] = []
         for more in batch:
             if type(more) is DataReceived:
-                data = more.data
-                raw.write(data + b"\n")
-                total = totals["received"]
-                total[0] += 1
-                total[1] += len(data)
+                datagrams.append(more.data)
             else:
+                self._write_datagrams(datagrams)
+                datagrams = []
                 self.absorb(more)
+        self._write_datagrams(datagrams)
         self._dirty = True
+
+    def _write_datagrams(self, datagrams: list[bytes]) -> None:
+        """Each datagram and a newline, as :meth:`_received` writes one, counted."""
+        if not datagrams:
+            return
+        assert self._raw is not None
+        self._raw.write(b"\n".join(datagrams) + b"\n")
+        total = self.lines.totals["received"]
+        total[0] += len(datagrams)
+        total[1] += sum(map(len, datagrams))
 
     def absorb(self, event: Event) -> type[Event]:
         """Count and show one event without flushing or pausing (what is drained at exit)."""
@@ -180,6 +191,10 @@ class Printer:
             self._raw.write((format_hex(event.data) + "\n").encode() if self.options.hex else event.data + b"\n")
             self._dirty = True
         lines = self.lines.data("received", event.peer, event.data, now)
+        if event.frame and event.flag and not self.options.quiet:  # a flagged frame is always said
+            lines = ([*lines[:-1], f"{lines[-1]}  [{event.flag}]"] if lines else
+                     [f"[{format_address(event.peer)}] a frame of {count(len(event.data), 'byte')} "
+                      f"received: {event.flag}"])
         if lines:
             self._write(lines)
 
@@ -209,7 +224,8 @@ class Printer:
 
     def _write(self, lines: list[str]) -> None:
         if lines:
-            self._out.write("".join(line + "\n" for line in lines))
+            stamp = clock_text(time.time()) + " " if self.timestamps else ""
+            self._out.write("".join(stamp + line + "\n" for line in lines))
             self._dirty = True
 
     def _flush(self) -> None:

@@ -22,11 +22,15 @@ from gui import crash, dialogs, i18n, sessions
 from gui.code_view import CodeView, show_code
 from gui.i18n import later, tr
 from gui.icon import set_window_icon
+from gui.library_window import LibraryWindow
 from gui.logmodel import to_csv, to_text
 from gui.menus import MenuBar
-from gui.pump import Pump
-from gui.settings import TAB_KINDS, SettingsStore
+from gui.pump import Pump, data_runs
+from gui.saved import SavedMessages
+from gui.saved_glue import bind_saved_keys, open_library
+from gui.settings import STARTUP_KINDS, SettingsStore
 from gui.tabs.base import EndpointTab
+from gui.tabs.relay import RelayTab
 from gui.tabs.replay import ReplayTab
 from gui.tabs.tcp_client import TcpClientTab
 from gui.tabs.tcp_server import TcpServerTab
@@ -37,11 +41,13 @@ from gui.widgets.status_bar import StatusBar
 from netcore import EventQueue
 from netcore.events import Event
 from netcore.interfaces import LocalAddress
+from netcore.lessons import DEFAULTS
 from netcore.session.record import Session
 from netcore.version import VERSION
 from netcore.worker import Endpoint
 
-TAB_CLASSES: dict[str, type[EndpointTab]] = {"tcp_server": TcpServerTab, "tcp_client": TcpClientTab, "udp": UdpTab}
+TAB_CLASSES: dict[str, type[EndpointTab]] = {"tcp_server": TcpServerTab, "tcp_client": TcpClientTab, "udp": UdpTab,
+                                              "relay": RelayTab}
 CLOSE_WAIT = 1.5
 """Seconds the window waits for endpoints to stop when it closes."""
 MIN_SIZE = (760, 520)
@@ -56,6 +62,9 @@ class MainWindow:
         self.root = root
         self.store = store or SettingsStore()
         self.settings = self.store.load()
+        self.saved = SavedMessages(quick=self.settings.quick)
+        """The saved messages library every tab shares (the quick slots are views of it)."""
+        self.library_window: LibraryWindow | None = None
         self.events = EventQueue()
         self.routes: dict[str, EndpointTab] = {}
         self.closed = False
@@ -76,14 +85,15 @@ class MainWindow:
         self.notebook.bind("<<NotebookTabChanged>>", lambda _e: self.menus.follow_tab(), add="+")
         i18n.add_listener(self.retranslate)
         if open_tabs:
-            for kind in TAB_KINDS:
+            for kind in STARTUP_KINDS:
                 self.new_tab(kind)
             self.notebook.select(0)  # type: ignore[no-untyped-call]  # typeshed leaves Notebook.select untyped
         self.teaching = Teaching(self)
-        self.pump = Pump(root, self.events, self._route, self._flush)
+        self.pump = Pump(root, self.events, self._route_batch, self._flush)
         self._dirty: set[EndpointTab] = set()
         self.pump.start()
         root.protocol("WM_DELETE_WINDOW", self.close)
+        bind_saved_keys(self)
 
     def _size_window(self) -> None:
         screen_w, screen_h = self.root.winfo_screenwidth(), self.root.winfo_screenheight()
@@ -118,7 +128,7 @@ class MainWindow:
     # ---- tabs ----
 
     def new_tab(self, kind: str) -> EndpointTab:
-        """Open a tab of ``kind`` (tcp_server, tcp_client, udp) and select it.
+        """Open a tab of ``kind`` (tcp_server, tcp_client, udp, relay) and select it.
 
         It gets the lowest number no open tab of its kind has ("TCP Server 2" again
         after the second one closed) and a port the others of its kind do not use.
@@ -218,6 +228,18 @@ class MainWindow:
             self._dirty.add(tab)
         self.teaching.feed(tab, event)
 
+    def _route_batch(self, batch: list[Event]) -> None:
+        """Route a batch from the pump: each run of datagrams an endpoint received as one piece."""
+        for run in data_runs(batch):
+            if type(run) is not list:
+                self._route(run)  # type: ignore[arg-type]
+                continue
+            tab = self.routes.get(run[0].endpoint)
+            if tab is not None:
+                tab.handle_run(run)
+                self._dirty.add(tab)
+            self.teaching.feed_run(tab, run)
+
     def _flush(self) -> bool:
         self._dirty = {tab for tab in self._dirty if tab.flush()}
         return bool(self._dirty)
@@ -315,6 +337,10 @@ class MainWindow:
         for tab in self.tabs():
             tab.log.set_scrollback(rows)
 
+    def open_library(self) -> LibraryWindow:
+        """File > Saved messages… (and the send bar's Saved… button)."""
+        return open_library(self)
+
     def show_shortcuts(self) -> None:
         """Help > Keyboard shortcuts."""
         dialogs.shortcuts_window(self.root)
@@ -322,7 +348,9 @@ class MainWindow:
     def show_code(self) -> CodeView | None:
         """Help > Python code for this tab (Ctrl+K): a window with the current tab's code."""
         tab = self.current_tab()
-        if tab is not None:
+        if tab is not None and tab.kind not in DEFAULTS:  # the relay: no lesson script of its own
+            self.local_problem(tr("code.no_script", tab=tr(f"tab.{tab.kind}")))
+        elif tab is not None:
             self.code_view = show_code(self.root, tab, self.code_view)
         return self.code_view
 
@@ -333,6 +361,8 @@ class MainWindow:
     def retranslate(self) -> None:
         """Relabel everything after a language switch."""
         self.menus.build()
+        if self.library_window is not None and self.library_window.winfo_exists():
+            self.library_window.retranslate()
         self.status.retranslate()
         self.teaching.retranslate()
         for tab in self.tabs():

@@ -2,8 +2,12 @@
 
 A non-modal window showing :func:`netcore.lessons.python_code` for the selected
 tab's kind, host, port, auto-reply and encoding, in a read-only monospaced Text,
-with Copy and Save… buttons. Asked again, the same window shows the tab selected
-then. Everything here runs on the Tk thread; it opens no socket.
+with Copy and Save… buttons, written one of three ways (threads as the tutorials
+teach, the default; selectors as SocketLab works; asyncio). Asked again, the same
+window shows the tab selected then, in the style chosen. While the tab's endpoint
+runs, the line of the call it just made is highlighted, in every style (asyncio:
+the line that asks for the call, with a note saying so). Everything here runs on
+the Tk thread; it opens no socket.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from gui.tabs.tcp_server import TcpServerTab
 from gui.tabs.udp import UdpTab
 from gui.theme import is_dark
 from gui.widgets.scrolled import add_scrollbars
+from netcore.lesson_styles import STYLES
 from netcore.lessons import DEFAULTS, LESSON_REPLIES, python_code
 from netcore.payload import ENCODINGS
 from netcore.session.codemap import line_for
@@ -34,8 +39,8 @@ Note = tuple[str, dict[str, str]]
 DEFAULT_TIMEOUT = 5.0
 
 
-def tab_code(tab: EndpointTab) -> tuple[str, list[Note]]:
-    """The script for ``tab``'s fields as they are now, and notes on what it changed.
+def tab_code(tab: EndpointTab, style: str = "threads") -> tuple[str, list[Note]]:
+    """The script for ``tab``'s fields as they are now, written in ``style``, and notes on what it changed.
 
     A field that is not valid (e.g. an empty port) is replaced by its default and
     noted; a custom auto-reply becomes "none" (it has no lesson script).
@@ -56,14 +61,14 @@ def tab_code(tab: EndpointTab) -> tuple[str, list[Note]]:
     while True:
         try:
             code = python_code(tab.kind, str(values["host"]), values["port"], reply, encoding, values["timeout"],
-                               target=str(values["target"]), broadcast=broadcast, cli=cli_command())
+                               target=str(values["target"]), broadcast=broadcast, cli=cli_command(), style=style)
         except InputError as error:
             if error.field not in values or values[error.field] == fallback[error.field]:
                 raise
             values[error.field] = fallback[error.field]
             notes.append(_fallback_note(error.field, str(fallback[error.field])))
         else:
-            return code, notes
+            return code, notes + ([("code.note_asyncio", {})] if style == "asyncio" else [])
 
 
 def _fallback_note(field: str, value: str) -> Note:
@@ -103,6 +108,10 @@ class CodeView:
         """The tab's title, in the current language."""
         self._status: Callable[[], str] = str
         self.notes: list[Note] = []
+        self.style = tk.StringVar(self.top, value="threads")
+        """How the script is written: one of :data:`netcore.lesson_styles.STYLES`."""
+        self.shown: EndpointTab | None = None
+        self.live_line: int | None = None
         self.alive = True
         self._build()
         self.top.protocol("WM_DELETE_WINDOW", self.close)
@@ -118,6 +127,7 @@ class CodeView:
         self.note.pack(anchor="w", fill="x", pady=(4, 0))
         for label in (intro, self.note):  # wrap at the window's width, whatever it is
             label.bind("<Configure>", lambda e: e.widget.configure(wraplength=max(200, e.width)), add="+")
+        self._build_styles(frame)
         self._build_buttons(frame)
         body = ttk.Frame(frame)
         body.pack(fill="both", expand=True, pady=(8, 8))
@@ -131,6 +141,17 @@ class CodeView:
         self.text.tag_configure("live", background="#5a4a1a" if dark else "#fff3c4")
         add_scrollbars(body, self.text)
         self._bind_keys()
+
+    def _build_styles(self, frame: ttk.Frame) -> None:
+        """Written with: (•) threads ( ) selectors ( ) asyncio."""
+        bar = ttk.Frame(frame)
+        bar.pack(anchor="w", fill="x", pady=(8, 0))
+        self.texts.bind(ttk.Label(bar), "code.style").pack(side="left", padx=(0, 6))
+        self.style_buttons: dict[str, ttk.Radiobutton] = {}
+        for style in STYLES:
+            button = ttk.Radiobutton(bar, variable=self.style, value=style, command=self.restyle)
+            self.texts.bind(button, f"code.style_{style}").pack(side="left", padx=(0, 10))
+            self.style_buttons[style] = button
 
     def _build_buttons(self, frame: ttk.Frame) -> None:
         bar = ttk.Frame(frame)
@@ -162,21 +183,30 @@ class CodeView:
 
     def show(self, tab: EndpointTab) -> None:
         """Show the code for ``tab`` as its fields are now, and bring the window up."""
-        self.code, self.notes = tab_code(tab)
+        self._fill(tab)
+        self.top.deiconify()
+        self.top.lift()
+        self.copy_button.focus_set()
+
+    def restyle(self) -> None:
+        """Another style chosen: the same tab's code, written that way."""
+        if self.shown is not None and self.alive:
+            self._fill(self.shown)
+
+    def _fill(self, tab: EndpointTab) -> None:
+        style = self.style.get()
+        self.code, self.notes = tab_code(tab, style)
         self.shown = tab
-        self.live_line: int | None = None
+        self.live_line = None
         kind, number = tab.kind, tab.number
         self.tab_title = lambda: tr(f"tab.{kind}") + ("" if number == 1 else f" {number}")
-        self.stem = self.code_stem(tab)
+        self.stem = self.code_stem(tab, style)
         self.text.configure(state="normal")
         self.text.delete("1.0", "end")
         self.text.insert("1.0", self.code)
         self.text.configure(state="disabled")
         self._say(str)
         self.retranslate()
-        self.top.deiconify()
-        self.top.lift()
-        self.copy_button.focus_set()
 
     def follow(self, call: str) -> None:
         """The tab shown just made ``call``: highlight the script's line that does the same."""
@@ -189,10 +219,14 @@ class CodeView:
         self.text.see(f"{line}.0")
 
     @staticmethod
-    def code_stem(tab: EndpointTab) -> str:
-        """A file name without extension: ``tcp_server_hello``, ``udp_echo``, ``tcp_client``."""
+    def code_stem(tab: EndpointTab, style: str = "threads") -> str:
+        """A file name without extension: ``tcp_server_hello``, ``udp_echo``, ``tcp_client_asyncio``.
+
+        Never a module's name (a script saved as ``selectors.py`` would import itself).
+        """
         reply = tab.reply.kind.get() if isinstance(tab, (TcpServerTab, UdpTab)) else "none"
-        return tab.kind if reply not in LESSON_REPLIES or reply == "none" else f"{tab.kind}_{reply}"
+        stem = tab.kind if reply not in LESSON_REPLIES or reply == "none" else f"{tab.kind}_{reply}"
+        return stem if style == "threads" else f"{stem}_{style}"
 
     def retranslate(self) -> None:
         """Relabel after a language switch (the code itself stays as it is)."""

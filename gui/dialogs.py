@@ -22,6 +22,7 @@ SHORTCUTS = (
     ("Ctrl+K", "menu.code"),
     ("Ctrl+Tab / Ctrl+Shift+Tab", "keys.next_tab"),
     ("↑ / ↓", "keys.history"),
+    ("Alt+1 … Alt+9", "keys.saved"),
     ("F1", "keys.help"),
 )
 

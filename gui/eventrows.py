@@ -60,6 +60,16 @@ def call_text(event: SocketCall | DataReceived | DataSent) -> str:
     return line[len(prefix):] if prefix and line.startswith(prefix) else line
 
 
+def frame_flag_record(event: DataReceived) -> LogRecord:
+    """The row under a flagged frame: it was cut short, or its checksum is wrong."""
+    if event.check.endswith(" bad"):
+        key = "frames.bad_incomplete" if not event.complete else "frames.bad_check"
+    else:
+        key = "frames.incomplete"
+    params = {"check": event.check[:-4], "n": f"{len(event.data):,}", "frame": event.frame}
+    return LogRecord(ERROR, event.time, event.peer, key=key, params=params)
+
+
 def error_record(event: ErrorEvent) -> LogRecord:
     """The explained problem and its hint, translated by code when the catalog knows it."""
     key = f"problem.{event.code}"
@@ -137,6 +147,8 @@ def log_event(log: RowSink, event: Event, show_calls: bool, show_data_calls: boo
         if record is not None:
             log.add(record)
         log.add_data(RECEIVED if isinstance(event, DataReceived) else SENT, event.time, event.peer, event.data)
+        if isinstance(event, DataReceived) and event.frame and event.flag:
+            log.add(frame_flag_record(event))
         return
     record = call_record(event, show_calls, show_data_calls) if isinstance(event, SocketCall) else other_record(event)
     if record is not None:

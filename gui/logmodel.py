@@ -43,6 +43,8 @@ class LogRecord:
     params: dict[str, str] = field(default_factory=dict)
     hint_key: str = ""
     raw_text: str = ""  # untranslated text, e.g. a socket call line
+    lane: str = ""
+    """A relay's data row: the catalog key of its direction (``relay.up`` / ``relay.down``), shown before the data."""
 
     def merge(self, other: LogRecord) -> None:
         """Fold a later data record from the same peer into this one (flood coalescing)."""
@@ -54,7 +56,8 @@ class LogRecord:
 
     def can_merge(self, other: LogRecord) -> bool:
         """Same direction and peer, both data rows."""
-        return self.kind == other.kind and self.kind in (SENT, RECEIVED) and self.peer == other.peer
+        return (self.kind == other.kind and self.kind in (SENT, RECEIVED) and self.peer == other.peer
+                and self.lane == other.lane)
 
 
 def data_record(kind: str, when: float, peer: Address | None, data: bytes) -> LogRecord:
@@ -78,7 +81,8 @@ def format_payload(record: LogRecord, hex_mode: bool, encoding: str) -> str:
     """The payload (text or hex, one line) or the translated event message."""
     if record.kind in (SENT, RECEIVED):
         shown = format_hex(record.data) if hex_mode else show_bytes(record.data, encoding)
-        return shown + (" …" if record.nbytes > len(record.data) else "")
+        lane = f"{tr(record.lane)}: " if record.lane else ""
+        return lane + shown + (" …" if record.nbytes > len(record.data) else "")
     if record.raw_text:
         return printable(record.raw_text)
     text = tr(record.key, **record.params)
@@ -119,7 +123,7 @@ def to_csv(records: Iterable[LogRecord], encoding: str) -> str:
         stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(r.time)) + f".{int(r.time * 1000) % 1000:03d}"
         writer.writerow([
             stamp,
-            r.kind,
+            tr(r.lane) if r.lane else r.kind,
             format_address(r.peer) if r.peer else "",
             r.nbytes if is_data else "",
             r.count if is_data else "",

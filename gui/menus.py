@@ -70,6 +70,7 @@ class MenuBar:
         menu.add_separator()
         menu.add_command(label=tr("menu.save_log"), command=w.save_log, accelerator="Ctrl+S")
         menu.add_command(label=tr("menu.save_received"), command=w.save_received)
+        menu.add_command(label=tr("lib.menu"), command=w.open_library)
         menu.add_separator()
         menu.add_command(label=tr("menu.save_session"), command=lambda: sessions.save_session(w))
         menu.add_command(label=tr("menu.open_session"), command=lambda: sessions.open_session(w),

@@ -20,13 +20,16 @@ from typing import Any
 
 import platformdirs
 
-TAB_KINDS = ("tcp_server", "tcp_client", "udp")
+TAB_KINDS = ("tcp_server", "tcp_client", "udp", "relay")
+STARTUP_KINDS = TAB_KINDS[:3]
+"""The tabs a first start opens (a relay is opened from File → New tab)."""
 FILE_NAME = "settings.json"
 QUICK_SLOTS = 4
 MAX_HOST_HISTORY = 10
 
-_DEFAULT_HOSTS = {"tcp_server": "0.0.0.0", "tcp_client": "127.0.0.1", "udp": "0.0.0.0"}
-_DEFAULT_PORTS = {"tcp_server": 9000, "tcp_client": 9000, "udp": 9001}
+_DEFAULT_HOSTS = {"tcp_server": "0.0.0.0", "tcp_client": "127.0.0.1", "udp": "0.0.0.0", "relay": "0.0.0.0"}
+_DEFAULT_PORTS = {"tcp_server": 9000, "tcp_client": 9000, "udp": 9001, "relay": 9100}
+_DEFAULT_TARGETS = {"relay": "127.0.0.1:9000"}
 
 
 @dataclass
@@ -40,7 +43,8 @@ class TabSettings:
     send_mode: str = "text"  # "text" | "hex" | "escapes"
     line_ending: str = "none"
     timestamps: bool = True
-    target: str = "127.0.0.1:9001"  # UDP only
+    target: str = "127.0.0.1:9001"  # UDP and relay only
+    protocol: str = "tcp"  # relay only: "tcp" | "udp"
     timeout: float = 5.0  # TCP client only
     reply: str = "none"
     reply_template: str = "[{time}] {message}"
@@ -49,6 +53,10 @@ class TabSettings:
     tls_key: str = ""
     tls_ca: str = ""  # TCP client: empty for the system's store
     tls_sni: str = ""
+    checksum: str = "none"
+    """The checksum the send bar appends (and framing checks), see :mod:`netcore.checksums`."""
+    frame: str = "raw"
+    """How received bytes are cut into log rows (``raw``, ``lines``, ``len:2be`` …)."""
 
 
 @dataclass
@@ -78,7 +86,8 @@ class Settings:
 
     def __post_init__(self) -> None:
         for kind in TAB_KINDS:
-            self.tabs.setdefault(kind, TabSettings(host=_DEFAULT_HOSTS[kind], port=_DEFAULT_PORTS[kind]))
+            self.tabs.setdefault(kind, TabSettings(host=_DEFAULT_HOSTS[kind], port=_DEFAULT_PORTS[kind],
+                                                   target=_DEFAULT_TARGETS.get(kind, TabSettings.target)))
         while len(self.quick) < QUICK_SLOTS:
             self.quick.append(QuickSlot())
         del self.quick[QUICK_SLOTS:]

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from gui.lesson_setup import LessonWebServer
 from gui.lessons_window import LessonsWindow
-from netcore.events import Event
+from netcore.events import DataReceived, Event
 from netcore.session.course import Course
 from netcore.session.streammap import StreamMatcher
 
@@ -50,9 +50,32 @@ class Teaching:
                 receiver.views.note(note)
                 ticked += self.course.feed(receiver.kind, note)
         if ticked:
-            self.window.settings.lessons = self.course.progress()
-            if self.lessons is not None and self.lessons.winfo_exists():
-                self.lessons.show()
+            self._ticked()
+
+    def _ticked(self) -> None:
+        """Goals ticked: keep the progress and show it."""
+        self.window.settings.lessons = self.course.progress()
+        if self.lessons is not None and self.lessons.winfo_exists():
+            self.lessons.show()
+
+    def feed_run(self, tab: EndpointTab | None, run: list[DataReceived]) -> None:
+        """A run of datagrams: the same as :meth:`feed` for each (the code window follows once)."""
+        ticked: list[str] = []
+        if tab is not None:
+            feed, kind = self.course.feed, tab.kind
+            for event in run:
+                ticked += feed(kind, event)
+            code = self.window.code_view
+            if code is not None and code.alive and code.shown is tab:
+                code.follow(run[-1].call)
+        for event in run:
+            for note in self.streams.feed(event):
+                receiver = self.window.routes.get(note.endpoint)
+                if receiver is not None:
+                    receiver.views.note(note)
+                    ticked += self.course.feed(receiver.kind, note)
+        if ticked:
+            self._ticked()
 
     def open_lessons(self) -> LessonsWindow:
         """Help → Lessons…"""

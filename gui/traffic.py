@@ -91,6 +91,12 @@ class Counters:
         self.msgs_in += 1
         self._meter_in.add(nbytes, self.clock())
 
+    def received_many(self, count: int, nbytes: int) -> None:
+        """Count ``count`` messages of ``nbytes`` in all, as many :meth:`received` calls would."""
+        self.bytes_in += nbytes
+        self.msgs_in += count
+        self._meter_in.add(nbytes, self.clock())
+
     def sent(self, nbytes: int) -> None:
         """Count one message of ``nbytes`` out."""
         self.bytes_out += nbytes

@@ -49,6 +49,19 @@ class EventQueue:
             if wake:
                 self._ready.notify()
 
+    def put_run(self, events: list[Event], nbytes: int, wake: bool = True) -> None:
+        """Append ``events`` (holding ``nbytes`` of payload in all) under one lock: a worker's run of datagrams.
+
+        The same as calling :meth:`put` for each, in order, for a fraction of the cost.
+        """
+        with self._lock:
+            self._events.extend(events)
+            self._bytes += nbytes
+            if self._bytes > self.peak_bytes:
+                self.peak_bytes = self._bytes
+            if wake:
+                self._ready.notify()
+
     def wake_consumer(self) -> None:
         """Wake a consumer waiting in :meth:`get` or :meth:`wait` (if any)."""
         with self._ready:

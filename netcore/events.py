@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import enum
 import time
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
 
 Address = tuple[str, int]
 """A socket address as ``(host, port)``; IPv6 flow info and scope are dropped."""
@@ -47,6 +48,12 @@ class CloseReason(enum.Enum):
     LOCAL = "closed here"
     ERROR = "closed after an error"
     LIMIT = "refused: client limit reached"
+
+
+UPSTREAM = "client → server"
+"""A relay's direction: bytes read from a client and written to the target."""
+DOWNSTREAM = "server → client"
+"""A relay's direction: bytes read from the target and written back to the client."""
 
 
 def _now() -> float:
@@ -104,6 +111,8 @@ class PeerConnected(Event):
     local: Address
     connection: int = 0
     """Which connection this is: unique per endpoint, even when a peer reuses its address and port."""
+    outgoing: bool = False
+    """True when this end called ``connect()`` itself (a relay's connection to its target)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -130,16 +139,73 @@ class DataReceived(Event):
     data: bytes
     call: str = "recv"
     requested: int = 0
+    direction: str = ""
+    """A relay's data: :data:`UPSTREAM` or :data:`DOWNSTREAM` (empty for every other endpoint)."""
+    pair: int = 0
+    """A relay's data: the :attr:`PeerConnected.connection` of the client this pair serves."""
+    frame: str = ""
+    """The framing that cut ``data`` out of the stream (``lines``, ``len:2be`` …); "" : one ``recv`` as it came."""
+    complete: bool = True
+    """False for a frame the stream ended (or the bound cut) before it was whole."""
+    check: str = ""
+    """The checksum verified on a frame: "" not checked, else ``<name> ok`` or ``<name> bad``."""
 
     @property
     def payload_size(self) -> int:
         return len(self.data)
+
+    @property
+    def flag(self) -> str:
+        """What is wrong with this frame, for the log ("" : nothing): incomplete, bad checksum."""
+        notes = [] if self.complete else ["incomplete frame"]
+        if self.check.endswith(" bad"):
+            notes.append(f"bad checksum ({self.check[:-4]})")
+        return ", ".join(notes)
 
     def line(self) -> str:
         """The call as one line: ``recv(262144) -> 5 bytes``."""
         if self.call == "recvfrom":
             return f"recvfrom({self.requested}) -> ({len(self.data)} bytes, {self.peer!r})"
         return f"[{format_address(self.peer)}] {self.call}({self.requested}) -> {len(self.data)} bytes"
+
+
+def _received_factory() -> Callable[[str, float, Address, bytes, str, int], DataReceived]:
+    """A constructor of :class:`DataReceived` for the datagram hot path, about 2.5 times cheaper.
+
+    It fills the frozen slots through their descriptors instead of the dataclass's
+    ``object.__setattr__`` calls; what it makes is an ordinary, equal, still frozen
+    ``DataReceived``. The field list is checked here so that a new field cannot be
+    forgotten.
+    """
+    names = tuple(each.name for each in fields(DataReceived))
+    if names != ("endpoint", "time", "peer", "data", "call", "requested", "direction", "pair", "frame", "complete",
+                 "check"):
+        raise AssertionError(f"DataReceived's fields changed to {names}: update received_fast")
+    new = object.__new__
+    (set_endpoint, set_time, set_peer, set_data, set_call, set_requested, set_direction, set_pair, set_frame,
+     set_complete, set_check) = (getattr(DataReceived, name).__set__ for name in names)  # the slots' descriptors
+
+    def received_fast(endpoint: str, when: float, peer: Address, data: bytes, call: str,
+                      requested: int) -> DataReceived:
+        event: DataReceived = new(DataReceived)
+        set_endpoint(event, endpoint)
+        set_time(event, when)
+        set_peer(event, peer)
+        set_data(event, data)
+        set_call(event, call)
+        set_requested(event, requested)
+        set_direction(event, "")
+        set_pair(event, 0)
+        set_frame(event, "")
+        set_complete(event, True)
+        set_check(event, "")
+        return event
+
+    return received_fast
+
+
+received_fast = _received_factory()
+"""``received_fast(endpoint, time, peer, data, call, requested)``: the same event as ``DataReceived(...)``."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -154,6 +220,10 @@ class DataSent(Event):
     data: bytes
     call: str = "send"
     offered: int = 0
+    direction: str = ""
+    """A relay's data: :data:`UPSTREAM` or :data:`DOWNSTREAM` (empty for every other endpoint)."""
+    pair: int = 0
+    """A relay's data: the :attr:`PeerConnected.connection` of the client this pair serves."""
 
     @property
     def payload_size(self) -> int:

@@ -16,6 +16,14 @@ Bounded: no frame is held past :data:`MAX_FRAME` bytes; a length prefix above it
 :class:`Frame` with ``error`` set and framing falls back to raw for the rest of that
 stream, so nothing is lost and memory stays flat. At the end of a stream whatever is
 left comes out as one frame marked incomplete.
+
+In the engine (:class:`FrameSettings`): TCP runs one framer per connection between
+``recv`` and the data events, so each frame is one log row, chart item and
+auto-reply message; the byte counts are kept as bytes arrive. UDP already has
+messages: a datagram is cut into the frames inside it (three ``len:2be`` frames in
+one datagram are three rows), frames never span datagrams, what is left at a
+datagram's end is an incomplete frame, and ``gap:MS`` keeps each datagram whole.
+With a checksum chosen, each whole frame is checked and a bad one is flagged.
 """
 
 from __future__ import annotations
@@ -23,6 +31,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from netcore.checksums import check_name, verify
 from netcore.validation import InputError
 
 MAX_FRAME = 16 * 1024 * 1024
@@ -146,3 +155,54 @@ def make_framer(spec: str, max_frame: int = MAX_FRAME) -> Framer:
     choices = ", ".join(KINDS)
     raise InputError("frame", f"Unknown framing {spec!r}: choose one of {choices}.", "unknown_framing",
                      {"spec": spec, "choices": choices})
+
+
+STREAM_FRAME_LIMIT = 1024 * 1024
+"""The bound the engine uses per connection: no frame is held past 1 MiB (a device's frame is far smaller)."""
+
+
+@dataclass(frozen=True)
+class FrameSettings:
+    """An endpoint's framing: how received bytes are cut, and the checksum each frame should end with.
+
+    Constructing it checks both (an :class:`InputError` names the bad one).
+    """
+
+    spec: str = "raw"
+    check: str = "none"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "spec", make_framer(self.spec, STREAM_FRAME_LIMIT).spec)
+        object.__setattr__(self, "check", check_name(self.check))
+
+    @property
+    def active(self) -> bool:
+        """Is the stream cut into frames at all (not ``raw``)?"""
+        return self.spec != "raw"
+
+    @property
+    def gap(self) -> bool:
+        return self.spec.startswith("gap:")
+
+    def framer(self) -> Framer | None:
+        """A fresh framer for one stream (None: raw, one event per ``recv``)."""
+        return make_framer(self.spec, STREAM_FRAME_LIMIT) if self.active else None
+
+    def verdict(self, frame: Frame) -> str:
+        """``crc16-modbus ok`` / ``crc16-modbus bad`` for a whole frame; "" when nothing is checked."""
+        if self.check == "none" or not frame.complete:
+            return ""
+        return f"{self.check} {'ok' if verify(self.check, frame.data) else 'bad'}"
+
+    def cut_datagram(self, data: bytes) -> list[Frame]:
+        """UDP: the frames inside one datagram (frames never span datagrams; ``gap`` keeps it whole)."""
+        framer = make_framer(self.spec, STREAM_FRAME_LIMIT)
+        if self.gap:
+            return [Frame(data)]
+        frames = framer.feed(data)
+        leftover = framer.close()
+        return frames + ([leftover] if leftover is not None else []) if data else [Frame(b"")]
+
+
+NO_FRAMING = FrameSettings()
+"""One data event per ``recv`` as it came, nothing checked (the default)."""

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from string import Template
 
+from netcore.lesson_styles import STYLES, styled_code
 from netcore.payload import ENCODINGS
 from netcore.validation import (
     InputError,
@@ -213,21 +214,26 @@ _UDP_ANSWERS = {
 
 def python_code(kind: str, host: str, port: object, reply: str = "none", encoding: str = "utf-8",
                 timeout: object = 5.0, *, target: str | None = None, broadcast: bool = False,
-                cli: str = "python main.py") -> str:
+                cli: str = "python main.py", style: str = "threads") -> str:
     """A runnable script doing what the ``kind`` tab does with these settings.
 
     ``kind`` is one of :data:`KINDS`, ``reply`` one of :data:`LESSON_REPLIES`
     (ignored by the client). For UDP, ``target`` (``host:port``) is where the
     script sends a datagram first, as the tab's "Send to", and ``broadcast`` sets
     ``SO_BROADCAST``. ``cli`` is how the reader starts SocketLab's command line
-    (``socketlab-cli`` for the executable). Raises :class:`InputError` naming a bad
-    field and ``ValueError`` for an unknown kind.
+    (``socketlab-cli`` for the executable). ``style`` is one of :data:`STYLES`:
+    threads as the tutorials teach (the default), ``selectors`` as SocketLab works,
+    or ``asyncio``. Raises :class:`InputError` naming a bad field and ``ValueError``
+    for an unknown kind or style.
     """
+    if style not in STYLES:
+        raise ValueError(f"unknown style {style!r}: choose one of {', '.join(STYLES)}")
     clean_host, clean_port = _safe_host(host), check_port(port)
     clean_encoding, clean_reply = _check_encoding(encoding), _check_reply(reply)
     values = {"host": repr(clean_host), "port": repr(clean_port), "encoding": repr(clean_encoding)}
     if kind == "tcp_client":
-        return _CLIENT.substitute(values, timeout=repr(check_timeout(timeout)), cli=_safe_cli(cli))
+        values.update(timeout=repr(check_timeout(timeout)), cli=_safe_cli(cli))
+        return _CLIENT.substitute(values) if style == "threads" else styled_code(style, kind, values, "none")
     if kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r}: choose one of {', '.join(KINDS)}")
     udp = kind == "udp"
@@ -235,18 +241,19 @@ def python_code(kind: str, host: str, port: object, reply: str = "none", encodin
                   what=_UDP_HELLO if udp and clean_reply == "hello" else _WHAT[clean_reply],
                   helpers=_HELLO if clean_reply == "hello" else "", try_it=_try_it(clean_host, clean_port, udp))
     if udp:
-        return _udp_code(values, clean_reply, _check_target(target), broadcast)
+        clean_target = _check_target(target)
+        if clean_target is not None:
+            values["what"] = f"sends a line to TARGET, then {values['what']}"
+        values["target"] = _TARGET.format(target=clean_target) if clean_target else ""
+        if style != "threads":
+            return styled_code(style, kind, values, clean_reply, udp_target=clean_target is not None,
+                               broadcast=broadcast)
+        return _UDP.substitute(values, answer=_UDP_ANSWERS[clean_reply], broadcast=_BROADCAST if broadcast else "",
+                               send=_SEND if clean_target else "")
+    if style != "threads":
+        return styled_code(style, kind, values, clean_reply)
     greeting = "        conn.sendall(b'Welcome!\\n')  # greet the client first\n" if clean_reply == "hello" else ""
     return _SERVER.substitute(values, answer=_TCP_ANSWERS[clean_reply], greeting=greeting)
-
-
-def _udp_code(values: dict[str, str], reply: str, target: tuple[str, int] | None, broadcast: bool) -> str:
-    """The UDP script; with a target it sends one datagram there first."""
-    if target is not None:
-        values["what"] = f"sends a line to TARGET, then {values['what']}"
-    return _UDP.substitute(values, answer=_UDP_ANSWERS[reply], broadcast=_BROADCAST if broadcast else "",
-                           target=_TARGET.format(target=target) if target else "",
-                           send=_SEND if target else "")
 
 
 def _check_target(target: str | None) -> tuple[str, int] | None:

@@ -124,10 +124,19 @@ PROBLEMS: dict[str, tuple[str, str]] = {
         "The datagram to {address} left on no interface: {detail}.",
         "Check that a network cable is plugged in and the interface is up, or choose the interface to use.",
     ),
+    "frame_too_long": (
+        "{address} sent a frame past the bound: {detail}.",
+        "Check the Frames choice against the device's protocol (a 2- or 4-byte prefix? big- or "
+        "little-endian?); nothing is lost, the bytes are shown as they came.",
+    ),
     "internal_error": (
         "SocketLab hit a fault of its own and stopped this endpoint: {detail}.",
         "This is a bug in SocketLab, not in your network. Start it again; "
         "please report it with the file socketlab.log.",
+    ),
+    "relay_to_itself": (
+        "The relay would forward to itself: {target} is the address it listens on.",
+        "Give the real server's address as the target, or listen on another port.",
     ),
     "internal_error_peer": (
         "SocketLab hit a fault of its own while serving {address} and closed that connection: {detail}.",
@@ -151,6 +160,26 @@ NOTICES: dict[str, str] = {
     "discovery_answered": "Answered a discovery request from {address}: this machine is visible on the network.",
     "sent_on": "The datagram to {address} left on: {interfaces}.",
     "udp_refused_at": "The datagram to {address} was refused: nothing listens on that port there.",
+    "relay_paired": "Relay: client {client} is forwarded to {target} (from {local}).",
+    "relay_target_failed": "Relay: closed client {client}: the target {target} could not be reached "
+    "(the error says why).",
+    "relay_fin_to_server": "Relay: the client finished sending (FIN); passed on to the server {address} "
+    "(shutdown SHUT_WR).",
+    "relay_fin_to_client": "Relay: the server finished sending (FIN); passed on to the client {address} "
+    "(shutdown SHUT_WR).",
+    "relay_reset_to_server": "Relay: {from} reset the connection (RST); reset the server side {address} too.",
+    "relay_reset_to_client": "Relay: {from} reset the connection (RST); reset the client {address} too.",
+    "relay_undelivered_server": "Relay: {bytes} bytes from the client never reached the server {address}: "
+    "the connection ended first.",
+    "relay_undelivered_client": "Relay: {bytes} bytes from the server never reached the client {address}: "
+    "the connection ended first.",
+    "relay_udp_new": "Relay: new client {client}: its datagrams go to {target} from {local}.",
+    "relay_udp_idle": "Relay: client {client} was quiet for {seconds} s: its upstream socket {local} is closed.",
+    "relay_udp_evicted": "Relay: more than {limit} clients: the least recently heard, {client}, lost its "
+    "upstream socket {local}.",
+    "relay_udp_dropped": "Relay: a datagram of {bytes} bytes to {address} could not be sent now "
+    "(the send buffer is full) and was dropped: UDP cannot wait.",
+    "relay_udp_refused": "Relay: nothing listens at the target {address}: the datagram from {client} was refused.",
     "recording_stopped": "Recording stopped here: events came faster than they could be written (or the "
     "{limit}-byte limit was reached). The tab's counters and saved data stay exact.",
 }
@@ -159,6 +188,8 @@ INPUT_PROBLEMS: dict[str, str] = {
     "port_empty": "The {field} is empty: type a number from 0 to 65535.",
     "port_not_number": "The {field} must be a number from 0 to 65535, not {value!}.",
     "port_range": "The {field} {value} is too large: ports go from 0 to 65535.",
+    "port_zero_remote": "The {field} cannot be 0: 0 means \"any free port\" only when listening. "
+    "Give the server's port, 1-65535.",
     "host_empty": "The {field} is empty: type an address such as 127.0.0.1.",
     "host_malformed": "The {field} {value!} is not an IP address or a host name.",
     "address_form": "The {field} {value!} needs the form host:port, e.g. 127.0.0.1:9000.",

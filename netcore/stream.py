@@ -26,9 +26,10 @@ from netcore.events import (
     PeerConnected,
     format_address,
 )
+from netcore.framing import NO_FRAMING, Frame, Framer, FrameSettings
 from netcore.problems import NOTICES, Problem, fill
 from netcore.replies import MessageContext, ReplyRule
-from netcore.worker import Endpoint, describe_error
+from netcore.worker import Endpoint, describe_error, monotonic
 
 RECV_SIZE = 256 * 1024
 SEND_CHUNK = 256 * 1024
@@ -73,6 +74,8 @@ class Connection:
     handshake_deadline: float = 0.0
     first_bytes: bytes = b""
     """TLS server: the first bytes the client sent (peeked), to tell a plain client from a TLS one."""
+    framer: Framer | None = None
+    """Cuts what arrives into frames (None: one data event per ``recv``)."""
 
 
 class StreamEndpoint(Endpoint):
@@ -86,6 +89,11 @@ class StreamEndpoint(Endpoint):
         """The newest live connection from each address, for front-end calls that name a peer."""
         self._serials = itertools.count(1)
         self._reply: ReplyRule | None = None
+        self._framing = NO_FRAMING
+
+    def set_framing(self, settings: FrameSettings) -> None:
+        """Cut what arrives into frames per ``settings`` from now on (every connection, live)."""
+        self._submit(lambda: self._apply_framing(settings))
 
     def set_reply(self, rule: ReplyRule | None) -> None:
         """Use ``rule`` to answer what peers send (None: no auto-reply)."""
@@ -94,7 +102,7 @@ class StreamEndpoint(Endpoint):
     # ---- connections: add, read, write, close ----
 
     def _add_connection(self, sock: socket.socket, peer: Address, local: Address) -> Connection:
-        conn = Connection(sock, peer, local, serial=next(self._serials))
+        conn = Connection(sock, peer, local, serial=next(self._serials), framer=self._framing.framer())
         self._connections[conn.serial] = conn
         self._by_peer[peer] = conn
         self._emit(PeerConnected(endpoint=self.name, peer=peer, local=local, connection=conn.serial))
@@ -188,10 +196,62 @@ class StreamEndpoint(Endpoint):
 
     def _on_received(self, conn: Connection, data: bytes) -> None:
         conn.bytes_in += len(data)
-        conn.messages_in += 1
-        self._emit(DataReceived(endpoint=self.name, peer=conn.peer, data=data, requested=RECV_SIZE))
-        self._auto_reply(conn, data)
+        if conn.framer is None:
+            conn.messages_in += 1
+            self._emit(DataReceived(endpoint=self.name, peer=conn.peer, data=data, requested=RECV_SIZE))
+            self._auto_reply(conn, data)
+        else:
+            self._deliver_frames(conn, conn.framer.feed(data, monotonic()))
         self._update_interest(conn)  # does nothing if the reply's send found the connection dead
+
+    # ---- framing: each frame is one data event and one auto-reply message ----
+
+    def _deliver_frames(self, conn: Connection, frames: list[Frame], replies: bool = True) -> None:
+        """Emit each frame (all first, so a reply that closes the connection comes after them), then reply."""
+        spec = conn.framer.spec if conn.framer is not None else self._framing.spec
+        for frame in frames:
+            if frame.error:
+                self._emit_problem(Problem("frame_too_long", {"address": format_address(conn.peer),
+                                                              "detail": frame.error}), "recv", conn.peer)
+            conn.messages_in += 1
+            self._emit(DataReceived(endpoint=self.name, peer=conn.peer, data=frame.data, requested=RECV_SIZE,
+                                    frame=spec, complete=frame.complete, check=self._framing.verdict(frame)))
+        for frame in frames if replies else ():
+            if conn.closed or conn.close_reason is not None:
+                break
+            if frame.complete:
+                self._auto_reply(conn, frame.data)
+
+    def _end_frames(self, conn: Connection) -> None:
+        """The stream ended (or the framing changed): what is left is shown, marked incomplete."""
+        leftover = conn.framer.close() if conn.framer is not None else None
+        if leftover is not None:
+            self._deliver_frames(conn, [leftover], replies=False)
+
+    def _apply_framing(self, settings: FrameSettings) -> None:
+        self._framing = settings
+        for conn in list(self._connections.values()):
+            self._end_frames(conn)
+            conn.framer = settings.framer()
+
+    def _frame_timeout(self) -> float | None:
+        """gap:MS: seconds until the first connection's silence ends a frame."""
+        if not self._framing.gap:
+            return None
+        due = [when for conn in self._connections.values()
+               if conn.framer is not None and (when := conn.framer.next_due()) is not None]
+        return max(0.0, min(due) - monotonic()) if due else None
+
+    def _on_timers(self) -> None:
+        if not self._framing.gap:
+            return
+        now = monotonic()
+        for conn in list(self._connections.values()):
+            if conn.framer is not None and not conn.closed:
+                frames = conn.framer.due(now)
+                if frames:
+                    self._deliver_frames(conn, frames)
+                    self._update_interest(conn)
 
     def _on_peer_finished(self, conn: Connection) -> None:
         conn.peer_finished = True
@@ -309,6 +369,7 @@ class StreamEndpoint(Endpoint):
         conn.pending = 0
         self._before_close(conn, reason)
         conn.mask = 0
+        self._end_frames(conn)
         self._close_socket(conn.sock, conn.peer)
         self._emit(PeerClosed(endpoint=self.name, peer=conn.peer, reason=reason,
                               bytes_in=conn.bytes_in, bytes_out=conn.bytes_out, connection=conn.serial))

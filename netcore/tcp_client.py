@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from netcore.eventqueue import EventQueue
 from netcore.events import Address, State, format_address
+from netcore.framing import NO_FRAMING, FrameSettings
 from netcore.problems import Problem
 from netcore.sockopts import sockaddr_repr, socket_args
 from netcore.stream import Connection
@@ -47,6 +48,8 @@ class TcpClientConfig:
     0: close at the server's FIN once what is queued is written."""
     tls: ClientTls | None = None
     """Speak TLS (see :func:`netcore.tls.client_tls`); the handshake has ``timeout`` seconds too. None: plain TCP."""
+    framing: FrameSettings = NO_FRAMING
+    """How what arrives is cut into frames (and checked), see :mod:`netcore.framing`."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "host", check_host(self.host))
@@ -65,6 +68,7 @@ class TcpClient(TlsStream):
     def __init__(self, config: TcpClientConfig, events: EventQueue, name: str | None = None) -> None:
         super().__init__(events, name)
         self.config = config
+        self._framing = config.framing
         self.local_address: Address | None = None
         self.remote_address: Address | None = None
         self._candidates: list[AddrInfo] = []

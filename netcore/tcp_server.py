@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from netcore.eventqueue import EventQueue
 from netcore.events import Address, CloseReason, Notice, PeerClosed, State, format_address
+from netcore.framing import NO_FRAMING, FrameSettings
 from netcore.problems import NOTICES, Problem, fill
 from netcore.replies import ReplyRule
 from netcore.sockopts import family_for, sockaddr_repr, socket_args
@@ -41,6 +42,8 @@ class TcpServerConfig:
     reply: ReplyRule | None = None
     tls: ServerTls | None = None
     """Speak TLS on every connection (see :func:`netcore.tls.server_tls`); None: plain TCP."""
+    framing: FrameSettings = NO_FRAMING
+    """How what arrives is cut into frames (and checked), see :mod:`netcore.framing`."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "host", check_host(self.host))
@@ -67,6 +70,7 @@ class TcpServer(TlsStream):
         self.local_address: Address | None = None
         self._listener: socket.socket | None = None
         self._reply = config.reply
+        self._framing = config.framing
         self._listening = False
         self._accept_again_at: float | None = None
         self._tls = None if config.tls is None else TlsSetup(config.tls.context, server_side=True,

@@ -18,7 +18,18 @@ from dataclasses import dataclass
 from time import time
 
 from netcore.eventqueue import EventQueue
-from netcore.events import Address, DataReceived, DataSent, Notice, ReceiveOverflow, State, format_address
+from netcore.events import (
+    Address,
+    DataReceived,
+    DataSent,
+    Event,
+    Notice,
+    ReceiveOverflow,
+    State,
+    format_address,
+    received_fast,
+)
+from netcore.framing import NO_FRAMING, FrameSettings
 from netcore.interfaces import local_addresses
 from netcore.peerstate import REPLY_RATE, BoundedCounts, ReplyLimiter
 from netcore.problems import NOTICES, Problem, explain, fill
@@ -55,6 +66,8 @@ class UdpConfig:
     """Multicast TTL (IPv6: hops); None: the system's default (1)."""
     multicast_loop: bool | None = None
     """Whether this machine hears its own multicast; None: the system's default (yes)."""
+    framing: FrameSettings = NO_FRAMING
+    """How each datagram is cut into frames (within the datagram) and checked; see :mod:`netcore.framing`."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "host", check_host(self.host))
@@ -81,6 +94,7 @@ class UdpEndpoint(UdpLanMixin, Endpoint):
         """Datagrams received since start, kept or only counted."""
         self._sock: socket.socket | None = None
         self._reply = config.reply
+        self._framing = config.framing
         self._counts = BoundedCounts()
         rate = config.reply_rate
         self._limiter = None if rate is None else ReplyLimiter(rate, max(1, int(rate)))
@@ -113,6 +127,10 @@ class UdpEndpoint(UdpLanMixin, Endpoint):
     def set_reply(self, rule: ReplyRule | None) -> None:
         """Answer each datagram with ``rule`` (None: no auto-reply)."""
         self._submit(lambda: setattr(self, "_reply", rule))
+
+    def set_framing(self, settings: FrameSettings) -> None:
+        """Cut each datagram into frames per ``settings`` from now on."""
+        self._submit(lambda: setattr(self, "_framing", settings))
 
     def set_broadcast(self, enabled: bool) -> None:
         """Turn ``SO_BROADCAST`` on or off (needed to send to broadcast addresses)."""
@@ -193,12 +211,18 @@ class UdpEndpoint(UdpLanMixin, Endpoint):
         if self.errors_queued:  # an ICMP error waits there (the selector keeps saying so until it is read)
             self._read_errors()
         if mask & selectors.EVENT_READ:
-            for _ in range(1 if self.gate.enabled else DATAGRAMS_PER_WAKE):  # step mode: one recvfrom() per Next
-                if not self._receive_one():
-                    break
+            if self.gate.enabled:  # step mode: one recvfrom() per Next
+                self._receive_one()
+            elif self._reply is None and not self._framing.active:  # the flood path: nothing per datagram
+                self._receive_run()
+            else:
+                for _ in range(DATAGRAMS_PER_WAKE):
+                    if not self._receive_one():
+                        break
             self._flush_overflow()
 
     def _receive_one(self) -> bool:
+        """One ``recvfrom`` and its datagram delivered (and answered); False when nothing more waits."""
         assert self._sock is not None
         if self.gate.enabled:
             self._step("recvfrom", str(MAX_DATAGRAM))
@@ -206,34 +230,93 @@ class UdpEndpoint(UdpLanMixin, Endpoint):
             data, raw = self._sock.recvfrom(MAX_DATAGRAM)
         except BlockingIOError:
             return False
-        except ConnectionResetError:  # Windows reports an ICMP port-unreachable here
-            self._trace("recvfrom", str(MAX_DATAGRAM), "error: ECONNRESET (port unreachable)", ok=False)
-            self._notice("udp_port_unreachable", {})
-            return True
-        except ConnectionRefusedError:  # Linux with IP_RECVERR: the error queue says which datagram
-            if not (self.errors_queued and self._read_errors()):
-                self._trace("recvfrom", str(MAX_DATAGRAM), "error: ECONNREFUSED (port unreachable)", ok=False)
-                self._notice("udp_port_unreachable", {})
-            return True
         except OSError as exc:
-            self._trace("recvfrom", str(MAX_DATAGRAM), f"error: {describe_error(exc)}", ok=False)
-            self._report(exc, "recvfrom")
-            return False
+            return self._receive_failed(exc)
         source = raw if type(raw) is tuple and len(raw) == 2 else address_of(raw)  # IPv4: already (host, port)
         self.last_sender = source
         self._deliver(source, data)
         return True
+
+    def _receive_run(self) -> None:
+        """Up to :data:`DATAGRAMS_PER_WAKE` ``recvfrom`` calls back to back, then their events in one put.
+
+        The hot path of a flood with no auto-reply: the same calls and the same events
+        in the same order as :meth:`_receive_one` one by one, at about half the cost
+        per datagram (one time stamp, one lock and one overflow check per run).
+        """
+        assert self._sock is not None
+        recvfrom = self._sock.recvfrom
+        run: list[tuple[bytes, object]] = []
+        for _ in range(DATAGRAMS_PER_WAKE):
+            try:
+                run.append(recvfrom(MAX_DATAGRAM))
+            except BlockingIOError:
+                break
+            except OSError as exc:
+                self._deliver_run(run)
+                run = []
+                if not self._receive_failed(exc):
+                    break
+        self._deliver_run(run)
+
+    def _deliver_run(self, run: list[tuple[bytes, object]]) -> None:
+        if not run:
+            return
+        self.datagrams_in += len(run)
+        nbytes = sum(len(data) for data, _ in run)
+        if self._over_bound():
+            count, counted = self._overflow
+            self._overflow = (count + len(run), counted + nbytes)
+            self.last_sender = address_of(run[-1][1])
+            return
+        name, now = self.name, time()
+        events: list[Event] = []
+        for data, raw in run:
+            source = raw if type(raw) is tuple and len(raw) == 2 else address_of(raw)  # IPv4: already (host, port)
+            events.append(received_fast(name, now, source, data, "recvfrom", MAX_DATAGRAM))
+        self.last_sender = source
+        self._events.put_run(events, nbytes, wake=not self._in_loop)
+
+    def _receive_failed(self, exc: OSError) -> bool:
+        """Say why ``recvfrom`` failed; True if reading may go on (an ICMP error for an earlier send)."""
+        if isinstance(exc, ConnectionResetError):  # Windows reports an ICMP port-unreachable here
+            self._trace("recvfrom", str(MAX_DATAGRAM), "error: ECONNRESET (port unreachable)", ok=False)
+            self._notice("udp_port_unreachable", {})
+            return True
+        if isinstance(exc, ConnectionRefusedError):  # Linux with IP_RECVERR: the error queue says which datagram
+            if not (self.errors_queued and self._read_errors()):
+                self._trace("recvfrom", str(MAX_DATAGRAM), "error: ECONNREFUSED (port unreachable)", ok=False)
+                self._notice("udp_port_unreachable", {})
+            return True
+        self._trace("recvfrom", str(MAX_DATAGRAM), f"error: {describe_error(exc)}", ok=False)
+        self._report(exc, "recvfrom")
+        return False
 
     def _deliver(self, source: Address, data: bytes) -> None:
         self.datagrams_in += 1
         if self._over_bound():
             count, nbytes = self._overflow
             self._overflow = (count + 1, nbytes + len(data))
+        elif self._framing.active:
+            self._deliver_frames(source, data)
+            return
         else:
             self._emit(DataReceived(endpoint=self.name, peer=source, data=data, call="recvfrom",
                                     requested=MAX_DATAGRAM))
         if self._reply is not None:  # the per-source count is only for the reply's {count}
             self._auto_reply(source, data, self._counts.add(source))
+
+    def _deliver_frames(self, source: Address, data: bytes) -> None:
+        """A datagram cut into the frames inside it: one data event and one auto-reply message each."""
+        settings = self._framing
+        frames = settings.cut_datagram(data)
+        for frame in frames:
+            self._emit(DataReceived(endpoint=self.name, peer=source, data=frame.data, call="recvfrom",
+                                    requested=MAX_DATAGRAM, frame=settings.spec, complete=frame.complete,
+                                    check=settings.verdict(frame)))
+        for frame in frames if self._reply is not None else ():
+            if frame.complete:
+                self._auto_reply(source, frame.data, self._counts.add(source))
 
     def _auto_reply(self, source: Address, data: bytes, count: int) -> None:
         assert self._reply is not None

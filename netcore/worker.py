@@ -205,13 +205,14 @@ class Endpoint:
     def _run_rounds(self) -> None:
         while not self._stopping:
             self._check_congestion()
-            timeout = PAUSED_POLL_SECONDS if self._paused else self._select_timeout()
+            timeout = PAUSED_POLL_SECONDS if self._paused else _sooner(self._select_timeout(), self._frame_timeout())
             for key, mask in self._selector.select(timeout):
                 handler: Handler = key.data
                 handler(mask)
                 if self._stopping:
                     break
             self._on_tick()
+            self._on_timers()
             self._events.wake_consumer()  # once per round, not once per event
 
     def _shutdown(self) -> None:
@@ -259,6 +260,13 @@ class Endpoint:
 
     def _select_timeout(self) -> float | None:
         return None
+
+    def _frame_timeout(self) -> float | None:
+        """Seconds until framing by silence (``gap:MS``) ends a frame; None: nothing waits."""
+        return None
+
+    def _on_timers(self) -> None:
+        """Called after every select round: end the frames whose silence has passed."""
 
     def _set_paused(self, paused: bool) -> None:
         """Stop (or restart) reading sockets that can push back."""
@@ -331,6 +339,13 @@ class Endpoint:
             self._selector.unregister(sock)
         with contextlib.suppress(OSError):  # traced; nothing more to do with a socket that will not close
             self._traced("close", "", sock.close, peer=peer)
+
+
+def _sooner(first: float | None, second: float | None) -> float | None:
+    """The shorter of two select timeouts (None: wait for ever)."""
+    if first is None:
+        return second
+    return first if second is None else min(first, second)
 
 
 def monotonic() -> float:

@@ -20,7 +20,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-COMMANDS = ("tcp-server", "tcp-client", "udp", "code", "chart", "pcap", "diagnose", "discover")
+COMMANDS = ("tcp-server", "tcp-client", "udp", "relay", "code", "chart", "pcap", "diagnose", "discover")
 
 
 def shell_commands(markdown: str) -> list[str]:

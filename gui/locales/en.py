@@ -11,6 +11,7 @@ EN: dict[str, str] = {
     "tab.tcp_server": "TCP Server",
     "tab.tcp_client": "TCP Client",
     "tab.udp": "UDP",
+    "tab.relay": "Relay",
     "menu.file": "File",
     "menu.view": "View",
     "menu.help": "Help",
@@ -140,6 +141,10 @@ EN: dict[str, str] = {
     "field.count": "count",
     "field.port": "port",
     "field.host": "host",
+    "field.listen address": "listen address",
+    "field.listen port": "listen port",
+    "field.target address": "target address",
+    "field.target port": "target port",
     "field.target": "target",
     "field.timeout": "timeout",
     "field.address": "address",
@@ -198,6 +203,12 @@ EN: dict[str, str] = {
     "code.note_custom": "A custom auto-reply template has no lesson script: this code only prints what arrives.",
     "code.note_no_target": "The Send to field is not a host:port: the code sends nothing, it only receives.",
     "code.note_default": "The {field} field is not valid: the code uses {value} instead.",
+    "code.style": "Written with:",
+    "code.style_threads": "threads (as the tutorials)",
+    "code.style_selectors": "selectors (as SocketLab)",
+    "code.style_asyncio": "asyncio",
+    "code.note_asyncio": "With asyncio the event loop makes the socket calls: the highlighted line is the one "
+                         "that asks for the call the tab just made.",
     # input problems the engine's payload and reply checks raise
     "input.unknown_encoding": "Unknown encoding {encoding!}.",
     "input.unencodable": "{char!} at position {position} cannot be written in {encoding}.",
@@ -207,4 +218,15 @@ EN: dict[str, str] = {
     "input.unknown_line_ending": "Unknown line ending {line_ending!}.",
     "input.unknown_mode": "Unknown send mode {mode!}: use text, hex or escapes.",
     "input.unknown_reply": "Unknown auto-reply {kind!}: choose one of {choices}.",
+    # relay tab
+    "relay.target": "Forward to",
+    "relay.up": "client → server",
+    "relay.down": "server → client",
+    "relay.totals": "{lane}: {read} B read, {delivered} B delivered",
+    "relay.clients": "Clients relayed: {n}",
+    "relay.idle_note": "Start, then point the device at this machine and this port instead of its server.",
+    "relay.point_at": "Clients connect to {address}; each is forwarded to {target}.",
+    "relay.point_at_lan": "From other machines: {addresses}",
+    "code.no_script": "The {tab} tab has no Python script to show: it is a TCP server and a TCP client "
+                      "working together (see those tabs' scripts).",
 }

@@ -21,7 +21,9 @@ from gui.eventrows import log_event, problem_text
 from gui.i18n import later, tr
 from gui.i18n_tk import Texts
 from gui.logmodel import LogRecord
+from gui.saved import SavedMessages
 from gui.settings import Settings, TabSettings
+from gui.tabs.toolkit import ToolkitMixin
 from gui.theme import scale_factor
 from gui.traffic import Counters, ReceiveSpool
 from gui.views.panel import ViewPanel
@@ -60,14 +62,16 @@ class TabHost(Protocol):
 
     events: EventQueue
     settings: Settings
+    saved: SavedMessages
 
     def register(self, endpoint_name: str, tab: EndpointTab) -> None: ...
     def endpoint_name(self, kind: str) -> str: ...
     def addresses(self) -> list[LocalAddress]: ...
     def local_problem(self, message: str) -> None: ...
+    def open_library(self) -> object: ...
 
 
-class EndpointTab(ttk.Frame):
+class EndpointTab(ToolkitMixin, ttk.Frame):
     """Base class; subclasses set the class attributes and the hooks at the end."""
 
     kind: ClassVar[str] = ""
@@ -117,7 +121,8 @@ class EndpointTab(ttk.Frame):
         self.build_fields(self.row.extra)
         self.counters_bar = CountersBar(self, self.counters, on_reset=None)
         self.counters_bar.pack(side="bottom", fill="x", pady=(6, 0))
-        self.send_bar = SendBar(self, self.prefs, self.host.settings.quick, self.send_bytes, self.counters_bar)
+        self.send_bar = SendBar(self, self.prefs, self.host.saved, self.send_bytes, self.counters_bar,
+                                on_saved=self.send_saved)
         self.send_bar.pack(side="bottom", fill="x")
         paned = ttk.PanedWindow(self, orient="horizontal")
         paned.pack(fill="both", expand=True, pady=(8, 8))
@@ -135,6 +140,7 @@ class EndpointTab(ttk.Frame):
         self._paned = paned
         paned.bind("<Configure>", self._place_sash, add="+")
         self.send_bar.file_button.configure(command=self.choose_file)
+        self.send_bar.library_button.configure(command=self.host.open_library)
         self.send_bar.encoding.on_change(self._set_encoding)
         self.row.host.bind("<KeyRelease>", lambda _e: self.row.clear_flags(), add="+")
         self.row.port.bind("<KeyRelease>", lambda _e: self.row.clear_flags(), add="+")
@@ -160,6 +166,7 @@ class EndpointTab(ttk.Frame):
         check = ttk.Checkbutton(bar, variable=self.time_var, command=self.apply_display)
         self.texts.bind(check, "view.timestamps").pack(side="left", padx=(6, 0))
         self.texts.bind(ttk.Button(bar, command=self.clear_log, takefocus=False), "view.clear").pack(side="right")
+        self.build_frames(self.views.switch)
 
     def _set_encoding(self, encoding: str) -> None:
         """The send bar's encoding is also the log's: redraw the rows and say so on the log's Text button."""
@@ -264,6 +271,7 @@ class EndpointTab(ttk.Frame):
         prefs.display, prefs.timestamps = self.display_var.get(), self.time_var.get()
         prefs.encoding, prefs.send_mode = self.send_bar.encoding.get(), self.send_bar.mode.get()
         prefs.line_ending = self.send_bar.line_ending.get()
+        prefs.checksum, prefs.frame = self.send_bar.checksum.get(), self.frames.spec
 
     # ---- events (called by the pump on the Tk thread) ----
 
@@ -284,6 +292,22 @@ class EndpointTab(ttk.Frame):
             self._stale = True
         elif not isinstance(event, SocketCall):
             self.on_event(event)
+
+    def handle_run(self, run: list[DataReceived]) -> None:
+        """Take a run of datagrams at once: the same as :meth:`handle` for each, counted and spooled in one go."""
+        self.views.feed_run(run)
+        add = self.session.add
+        log, settings = self.log, self.host.settings
+        show_calls, show_data_calls = settings.show_calls, settings.show_data_calls
+        for event in run:
+            add(event)
+            log_event(log, event, show_calls, show_data_calls)
+        datagrams = [event.data for event in run]
+        joined = b"".join(datagrams)
+        self.counters.received_many(len(datagrams), len(joined))
+        self.spool.write(joined)
+        self.on_data_run(run)
+        self._stale = True
 
     def _add(self, record: LogRecord | None) -> None:
         if record is not None:
@@ -399,6 +423,11 @@ class EndpointTab(ttk.Frame):
 
     def on_data(self, event: DataReceived | DataSent) -> None:
         """Per-peer bookkeeping (the server's table)."""
+
+    def on_data_run(self, run: list[DataReceived]) -> None:
+        """:meth:`on_data` for each datagram of a run (a subclass may do it at once)."""
+        for event in run:
+            self.on_data(event)
 
     def chosen_peer(self) -> tuple[str, int] | None:
         """The peer the views should show on their own (the server's selected client), if any."""

@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING
 from gui.eventrows import log_event
 from gui.i18n import tr
 from gui.i18n_tk import Texts
+from gui.relayrows import RelayRows, add_relay_rows, is_relayed
 from gui.views.panel import ViewPanel
 from gui.widgets.traffic_log import TrafficLog
-from netcore.events import Event
+from netcore.events import DataReceived, DataSent, Event
 from netcore.session.chart_text import clock_text
 from netcore.session.record import Session
 
@@ -42,6 +43,8 @@ class ReplayTab(ttk.Frame):
         self.texts = Texts()
         self.position = 0
         self._job: str | None = None
+        self.relay_rows = RelayRows()
+        """A relay's session: which client each pair serves, for its rows."""
         self.speed = tk.StringVar(self, "1×")
         self._build()
         self.show_all()
@@ -68,6 +71,10 @@ class ReplayTab(ttk.Frame):
     def _feed(self, event: Event) -> None:
         settings = self.window.settings
         self.views.feed(event)
+        self.relay_rows.note(event)
+        if isinstance(event, (DataReceived, DataSent)) and is_relayed(event):  # as the Relay tab shows it
+            add_relay_rows(self.log, self.relay_rows, event, settings.show_data_calls)
+            return
         log_event(self.log, event, settings.show_calls, settings.show_data_calls)
 
     def _reset(self) -> None:

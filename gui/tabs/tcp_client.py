@@ -75,7 +75,7 @@ class TcpClientTab(EndpointTab):
     def make_endpoint(self, name: str) -> Endpoint:
         timeout = check_timeout(self.timeout.get())
         config = TcpClientConfig(host=self.row.host.get(), port=self.row.port.get(), timeout=timeout,
-                                 tls=self.tls.settings(self.row.host.get()))
+                                 framing=self.frame_settings(), tls=self.tls.settings(self.row.host.get()))
         return TcpClient(config, self.host.events, name)
 
     def start(self) -> bool:

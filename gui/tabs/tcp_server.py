@@ -84,7 +84,7 @@ class TcpServerTab(EndpointTab):
 
     def make_endpoint(self, name: str) -> Endpoint:
         config = TcpServerConfig(host=self.row.host.get(), port=self.row.port.get(), reply=self.reply.rule(),
-                                 tls=self.tls.settings())
+                                 framing=self.frame_settings(), tls=self.tls.settings())
         return TcpServer(config, self.host.events, name)
 
     def field_widget(self, field: str) -> ttk.Entry:

@@ -93,8 +93,13 @@ class UdpTab(EndpointTab):
 
     def make_endpoint(self, name: str) -> Endpoint:
         config = UdpConfig(host=self.row.host.get(), port=self.row.port.get(), broadcast=self.broadcast.get(),
-                           reply=self.reply.rule())
+                           reply=self.reply.rule(), framing=self.frame_settings())
         return UdpEndpoint(config, self.host.events, name)
+
+    def saved_target(self) -> tuple[str, str]:
+        """A saved message's ``{host}``/``{port}``: the target it goes to."""
+        host, _, port = self.target.get().strip().rpartition(":")
+        return host.strip("[]"), port
 
     def field_widget(self, field: str) -> ttk.Entry:
         if field == "reply_template":
@@ -165,6 +170,9 @@ class UdpTab(EndpointTab):
     def on_data(self, event: DataReceived | DataSent) -> None:
         if isinstance(event, DataReceived):
             self._last = event.peer
+
+    def on_data_run(self, run: list[DataReceived]) -> None:
+        self._last = run[-1].peer
 
     def draw_stats(self) -> None:
         super().draw_stats()

@@ -1,6 +1,9 @@
-"""The send bar: multi-line input, mode/encoding/line ending, Send, history, quick slots.
+"""The send bar: multi-line input, mode/encoding/line ending/checksum, Send, history, quick slots.
 
-The text becomes bytes through :func:`netcore.payload.build_payload`; a typing
+The text becomes bytes through :func:`netcore.payload.build_payload`, then the chosen
+checksum (:mod:`netcore.checksums`) is appended; the message line shows how many bytes
+that makes and which bytes were appended. The quick slots are views of the saved
+messages library (the first few of it, see :mod:`gui.saved`). A typing
 mistake (bad hex, a character the encoding cannot hold) is shown under the input
 and nothing is sent. Ctrl+Enter sends; Up on the first line and Down on the last
 walk the history. Repeat and file sending live in :mod:`gui.widgets.repeat`.
@@ -15,9 +18,12 @@ from tkinter import ttk
 
 from gui.i18n import has, tr
 from gui.i18n_tk import Choice, Texts, tab_moves_focus
-from gui.settings import QuickSlot, TabSettings
+from gui.saved import QUICK_VIEWS, SavedMessages, shown_name
+from gui.settings import TabSettings
 from gui.widgets.repeat import RepeatControls
-from netcore.payload import ENCODINGS, LINE_ENDINGS, SEND_MODES, build_payload
+from netcore import checksums
+from netcore.library import LibraryError, SavedMessage
+from netcore.payload import ENCODINGS, LINE_ENDINGS, SEND_MODES, build_payload, format_hex
 from netcore.validation import InputError
 
 MAX_HISTORY = 100
@@ -40,12 +46,15 @@ def input_message(error: InputError) -> str:
 class SendBar(ttk.Frame):
     """Compose bytes and hand them to ``on_send`` (which returns False if not sent)."""
 
-    def __init__(self, parent: tk.Misc, settings: TabSettings, quick: list[QuickSlot],
-                 on_send: Callable[[bytes], bool], message_row: tk.Misc | None = None) -> None:
+    def __init__(self, parent: tk.Misc, settings: TabSettings, saved: SavedMessages,
+                 on_send: Callable[[bytes], bool], message_row: tk.Misc | None = None,
+                 on_saved: Callable[[SavedMessage], bool] | None = None) -> None:
         super().__init__(parent)
         self.texts = Texts()
         self.on_send = on_send
-        self.quick = quick
+        self.saved = saved
+        self.on_saved = on_saved or (lambda message: self.send_message(message))
+        """Sends a saved message (the tab fills ``{host}``/``{port}`` from its target)."""
         self.history: list[tuple[str, str]] = []
         self._history_index = 0
         self.input = tk.Text(self, height=3, width=40, wrap="word", undo=True, font="TkFixedFont",
@@ -58,10 +67,12 @@ class SendBar(ttk.Frame):
         self.send_button.grid(row=0, column=2, sticky="nsew", padx=(6, 0))
         options = ttk.Frame(self)
         options.grid(row=1, column=0, columnspan=3, sticky="ew", pady=(6, 0))
-        self.mode = self._choice(options, "send.mode", list(SEND_MODES), "mode", 8)
-        self.encoding = self._choice(options, "send.encoding", list(ENCODINGS), "", 8)
+        self.mode = self._choice(options, "send.mode", list(SEND_MODES), "mode", 5)
+        self.encoding = self._choice(options, "send.encoding", list(ENCODINGS), "", 5)
         self.encoding.widget.configure(values=[ENCODING_LABELS[e] for e in ENCODINGS])
-        self.line_ending = self._choice(options, "send.line_ending", list(LINE_ENDINGS), "ending", 9)
+        self.line_ending = self._choice(options, "send.line_ending", list(LINE_ENDINGS), "ending", 5)
+        self.checksum = self._choice(options, "", list(checksums.NAMES), "checksum", 9)
+        """The checksum appended after the line ending (its values say what they are: no label)."""
         self.repeat = RepeatControls(options, self.texts, self.send, self.show_error)
         self.repeat.pack(side="right")
         self.bottom = ttk.Frame(self)
@@ -87,17 +98,25 @@ class SendBar(ttk.Frame):
         self.mode.set(settings.send_mode)
         self.encoding.set(settings.encoding)
         self.line_ending.set(settings.line_ending)
-        for choice in (self.mode, self.encoding, self.line_ending):
+        self.checksum.set(settings.checksum)
+        for choice in (self.mode, self.encoding, self.line_ending, self.checksum):
             choice.on_change(lambda _code: self._typed(None, force=True))
         self._bind_keys()
+        saved.add_listener(self._label_quick)
+        self.bind("<Destroy>", self._forget_library, add="+")
 
     def _choice(self, parent: ttk.Frame, key: str, codes: list[str], prefix: str, width: int) -> Choice:
-        self.texts.bind(ttk.Label(parent), key).pack(side="left", padx=(0, 4))
+        if key:
+            self.texts.bind(ttk.Label(parent), key).pack(side="left", padx=(0, 4))
         choice = Choice(parent, codes, prefix, width)
-        choice.widget.pack(side="left", padx=(0, 10))
+        choice.widget.pack(side="left", padx=(0, 7))
         if prefix:
             self.texts.call(choice.retranslate)
         return choice
+
+    def _forget_library(self, event: tk.Event[tk.Misc]) -> None:
+        if event.widget is self:  # the bar is going away: the library must not call it any more
+            self.saved.remove_listener(self._label_quick)
 
     def _bind_keys(self) -> None:
         self.input.bind("<Up>", self._history_up)
@@ -114,7 +133,45 @@ class SendBar(ttk.Frame):
     def payload(self, text: str | None = None, mode: str | None = None) -> bytes:
         """The bytes for ``text`` (default: the input) in the chosen mode; raises InputError."""
         text = self.get_text() if text is None else text
-        return build_payload(text, mode or self.mode.get(), self.encoding.get(), self.line_ending.get())
+        body = build_payload(text, mode or self.mode.get(), self.encoding.get(), self.line_ending.get())
+        return checksums.append(self.checksum.get(), body)
+
+    def preview(self) -> str:
+        """What Send would send now: its size and the checksum bytes appended ("" if empty or not valid)."""
+        if not self.get_text():
+            return ""
+        try:
+            data = self.payload()
+        except InputError:
+            return ""
+        added = len(checksums.checksum(self.checksum.get(), b""))
+        if not added:
+            return tr("send.preview", n=f"{len(data):,}")
+        return tr("send.preview_check", n=f"{len(data):,}", check=format_hex(data[-added:]))
+
+    def as_message(self, name: str, group: str = "") -> SavedMessage:
+        """The input as a saved message called ``name``."""
+        return SavedMessage(name, self.get_text(), mode=self.mode.get(), encoding=self.encoding.get(),
+                            line_ending=self.line_ending.get(), checksum=self.checksum.get(), group=group)
+
+    def load_message(self, message: SavedMessage) -> None:
+        """Put a saved message into the input and the choices (to edit it, or send it again)."""
+        self.set_text(message.text)
+        self.mode.set(message.mode)
+        self.encoding.set(message.encoding)
+        self.line_ending.set(message.line_ending)
+        self.checksum.set(message.checksum)
+        self._typed(None, force=True)
+
+    def send_message(self, message: SavedMessage, host: str = "", port: int | str = "") -> bool:
+        """Send a saved message as it was saved (its own mode, encoding, ending and checksum)."""
+        try:
+            data = message.payload(host, port)
+        except InputError as error:
+            self.show_error(partial(input_message, error))
+            return False
+        self.show_error(None)
+        return self.on_send(data)
 
     def send(self, text: str | None = None, mode: str | None = None) -> bool:
         """Build the payload and send it; False (and the error shown) if it could not be.
@@ -149,7 +206,8 @@ class SendBar(ttk.Frame):
         ``message()`` is asked again after a language switch.
         """
         self._message = (message or str, error)
-        self.error.configure(text=(message or str)(), foreground="#d93025" if error else "")
+        text = (message or self.preview)()
+        self.error.configure(text=text, foreground="#d93025" if error else "" if message else "#5f6368")
 
     def show_error(self, message: Callable[[], str] | None) -> None:
         """Say why the input cannot be sent (None clears it); the input turns red."""
@@ -162,6 +220,8 @@ class SendBar(ttk.Frame):
             self.input.edit_modified(False)
             if str(self.error.cget("text")) and str(self.input.cget("highlightbackground")) == ERROR_COLOR:
                 self.show_error(None)
+            elif self._message[0] is str:  # no message of its own: the line shows the preview
+                self.say(None)
 
     def _select_all(self, _event: object) -> str:
         self.input.tag_add("sel", "1.0", "end-1c")
@@ -207,37 +267,47 @@ class SendBar(ttk.Frame):
             return self._recall(1)
         return None
 
-    # ---- quick slots ----
+    # ---- quick slots: views of the first saved messages ----
 
     def _build_quick(self) -> None:
         self.texts.bind(ttk.Label(self.bottom), "send.quick").pack(side="left", padx=(0, 4))
         self.quick_buttons: list[ttk.Button] = []
-        for index in range(len(self.quick)):
-            button = ttk.Button(self.bottom, width=11, takefocus=False, command=partial(self.send_quick, index))
+        for index in range(QUICK_VIEWS):
+            button = ttk.Button(self.bottom, width=9, takefocus=False, command=partial(self.send_quick, index))
             button.pack(side="left", padx=(0, 4))
             button.bind("<Button-3>", partial(self._quick_menu, index))
             self.quick_buttons.append(button)
+        self.library_button = self.texts.bind(ttk.Button(self.bottom, takefocus=False), "lib.open")
+        self.library_button.pack(side="left", padx=(2, 0))
         self.texts.call(self._label_quick)
 
     def _label_quick(self) -> None:
-        for index, (button, slot) in enumerate(zip(self.quick_buttons, self.quick, strict=True)):
-            preview = slot.text.replace("\n", "⏎")
-            preview = preview if len(preview) <= 10 else preview[:9] + "…"
-            button.configure(text=f"{index + 1}: {preview}" if slot.text else tr("send.quick_empty", n=index + 1))
+        messages = self.saved.messages
+        for index, button in enumerate(self.quick_buttons):
+            if index < len(messages):
+                name = shown_name(messages[index].name)
+                name = name if len(name) <= 7 else name[:6] + "…"
+                button.configure(text=f"{index + 1}: {name}")
+            else:
+                button.configure(text=tr("send.quick_empty", n=index + 1))
 
     def send_quick(self, index: int) -> bool:
-        """Send slot ``index``; an empty slot stores the input instead."""
-        slot = self.quick[index]
-        if not slot.text:
+        """Send saved message ``index`` (Alt+1…); an empty slot saves the input there instead."""
+        messages = self.saved.messages
+        if index >= len(messages):
             self.store_quick(index)
             return False
-        return self.send(slot.text, slot.mode)
+        return self.on_saved(messages[index])
 
     def store_quick(self, index: int) -> None:
-        """Put the current input (and mode) into slot ``index``."""
-        self.quick[index].text = self.get_text()
-        self.quick[index].mode = self.mode.get()
-        self._label_quick()
+        """Save the input (and its choices) as saved message ``index`` (keeping that message's name)."""
+        messages = self.saved.messages
+        name = messages[index].name if index < len(messages) else tr("send.quick_name", n=index + 1)
+        group = messages[index].group if index < len(messages) else ""
+        try:
+            self.saved.save(self.as_message(name, group), at=index)
+        except LibraryError as error:
+            self.show_error(partial(str, error))
 
     def _quick_menu(self, index: int, event: tk.Event[tk.Misc]) -> None:
         menu = tk.Menu(self, tearoff=False)
@@ -246,8 +316,10 @@ class SendBar(ttk.Frame):
         menu.tk_popup(event.x_root, event.y_root)
 
     def _clear_quick(self, index: int) -> None:
-        self.quick[index].text = ""
-        self._label_quick()
+        """Delete saved message ``index`` from the library (the next ones move up)."""
+        messages = self.saved.messages
+        if index < len(messages):
+            self.saved.delete(messages[index].name)
 
     def retranslate(self) -> None:
         """Relabel after a language switch."""

@@ -99,7 +99,7 @@ class _Builder:
         local_isn, peer_isn = _isn(event.local, event.peer), _isn(event.peer, event.local)
         flow = _Flow(local, peer, local_isn, peer_isn)
         self.flows[event.peer] = flow
-        syn_from_local, t = not self.client_is_peer, event.time  # the client sends the SYN
+        syn_from_local, t = event.outgoing or not self.client_is_peer, event.time  # the client sends the SYN
         self.add(t - 0.0002, flow.frame(syn_from_local, SYN))
         _advance(flow, syn_from_local, 1)
         self.add(t - 0.0001, flow.frame(not syn_from_local, SYN | ACK))

@@ -67,6 +67,21 @@ class RateModel:
         elif kind is DataSent:
             self._add(event.peer, event.time, 0, len(event.data))  # type: ignore[attr-defined]
 
+    def feed_received(self, run: list[DataReceived]) -> None:
+        """Count a run of received data: each stretch of one peer within one second in one add."""
+        peer: Address | None = None
+        second, nbytes, when = 0, 0, 0.0
+        for event in run:
+            now = event.time
+            if event.peer != peer or math.floor(now) != second:
+                if peer is not None:
+                    self._add(peer, when, nbytes, 0)
+                peer, second, nbytes = event.peer, math.floor(now), 0
+            nbytes += len(event.data)
+            when = now
+        if peer is not None:
+            self._add(peer, when, nbytes, 0)
+
     def _add(self, peer: Address, when: float, received: int, sent: int) -> None:
         self.total.add(when, received, sent)
         history = self._peers.get(peer)

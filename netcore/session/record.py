@@ -162,8 +162,23 @@ def encode_line(event: Event) -> str:
         return (f'{{"type":"{kind.__name__}","endpoint":{_quoted(data.endpoint)},'
                 f'"time":{data.time!r},"peer":[{_quoted(data.peer[0])},{data.peer[1]}],'
                 f'"data":{{"b64":"{base64.b64encode(data.data).decode("ascii")}"}},'
-                f'"call":{_quoted(data.call)},"{last}":{count}}}')
+                f'"call":{_quoted(data.call)},"{last}":{count}{_relay_fields(data)}{_frame_fields(data)}}}')
     return json.dumps(encode_event(event), ensure_ascii=False, separators=(",", ":"))
+
+
+def _relay_fields(data: DataReceived | DataSent) -> str:
+    """A relay's direction and pair, when the event has them (other endpoints' lines stay as they were)."""
+    if not data.direction:
+        return ""
+    return f',"direction":{_quoted(data.direction)},"pair":{data.pair}'
+
+
+def _frame_fields(event: DataReceived | DataSent) -> str:
+    """The framing fields of a received frame, when it is one (a plain ``recv`` has none)."""
+    if not isinstance(event, DataReceived) or not event.frame:
+        return ""
+    return (f',"frame":{_quoted(event.frame)},"complete":{"true" if event.complete else "false"},'
+            f'"check":{_quoted(event.check)}')
 
 
 def header(kind: str, name: str, app_version: str) -> dict[str, object]:

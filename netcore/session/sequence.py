@@ -163,7 +163,7 @@ class SequenceModel:
 
     def _handshake(self, event: PeerConnected) -> None:
         lane = self.lane_for(event.peer)
-        if self.kind == "tcp-client":
+        if self.kind == "tcp-client" or event.outgoing:
             self._add(Item(0, "handshake", event.time, SELF, lane, call_from="connect()", call_to="accept()"))
         else:
             self._add(Item(0, "handshake", event.time, lane, SELF, call_from="connect()", call_to="accept()"))

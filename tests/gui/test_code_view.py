@@ -143,3 +143,74 @@ def test_the_udp_code_sends_where_the_tab_sends(window: Any, root: tk.Tk, monkey
     assert "python main.py tcp-server" in tab_code(client)[0]
     monkeypatch.setattr("sys.frozen", True, raising=False)  # the PyInstaller executable
     assert "socketlab-cli tcp-server" in tab_code(client)[0]
+
+
+def test_the_style_choice_shows_the_script_written_that_way(window: Any, root: tk.Tk) -> None:
+    server = window.tabs()[0]
+    set_field(server.row.host, "127.0.0.1")
+    set_field(server.row.port, "9876")
+    server.reply.kind.set("hello")
+    window.notebook.select(server)
+    root.update()
+    view = window.show_code()
+    assert view.style.get() == "threads"  # the tutorials' way first
+    assert _shown(view) == python_code("tcp_server", "127.0.0.1", 9876, "hello") and view.stem == "tcp_server_hello"
+    assert [view.style_buttons[s].cget("text") for s in ("threads", "selectors", "asyncio")] == [
+        "threads (as the tutorials)", "selectors (as SocketLab)", "asyncio"]
+    view.style_buttons["selectors"].invoke()
+    root.update()
+    assert _shown(view) == python_code("tcp_server", "127.0.0.1", 9876, "hello", style="selectors")
+    assert "selectors.DefaultSelector()" in _shown(view) and view.stem == "tcp_server_hello_selectors"
+    assert not view.note.winfo_ismapped()
+    view.style_buttons["asyncio"].invoke()
+    root.update()
+    assert _shown(view) == python_code("tcp_server", "127.0.0.1", 9876, "hello", style="asyncio")
+    assert view.note.winfo_ismapped() and "event loop makes the socket calls" in view.note.cget("text")
+    root.clipboard_clear()
+    view.copy_button.invoke()
+    assert root.clipboard_get() == _shown(view)  # Copy copies the style shown
+    client = window.tabs()[1]  # another tab: the chosen style stays
+    set_field(client.row.port, "4321")
+    window.notebook.select(client)
+    root.update()
+    assert window.show_code() is view and view.style.get() == "asyncio"
+    assert _shown(view) == python_code("tcp_client", "127.0.0.1", 4321, style="asyncio")
+    assert view.stem == "tcp_client_asyncio"
+    window.set_language("zh")
+    root.update()
+    assert view.style_buttons["threads"].cget("text") == "多线程 threading（教程的写法）"
+    assert "事件循环" in view.note.cget("text")
+    window.set_language("en")
+    view.style_buttons["threads"].invoke()
+    root.update()
+    assert _shown(view) == python_code("tcp_client", "127.0.0.1", 4321) and not view.note.winfo_ismapped()
+
+
+@pytest.mark.parametrize(("style", "accept", "send"), [("threads", ".accept(", "conn.sendall("),
+                                                       ("selectors", ".accept(", ".send("),
+                                                       ("asyncio", "async def handle(", "writer.write(")])
+def test_the_live_line_follows_the_server_in_each_style(window: Any, root: tk.Tk, style: str, accept: str,
+                                                        send: str) -> None:
+    import socket
+
+    from tests.gui.helpers import start_listening
+
+    server = window.tabs()[0]
+    server.reply.kind.set("echo")
+    window.notebook.select(server)
+    root.update()
+    view = window.show_code()
+    view.style_buttons[style].invoke()
+    port = start_listening(root, server)
+    lines = view.code.splitlines()
+
+    def lit(text: str) -> bool:
+        return view.live_line is not None and text in lines[view.live_line - 1].split("  #")[0]
+
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as client:
+        pump_until(root, lambda: lit(accept), what=f"{accept} lit")
+        client.sendall(b"hi")
+        assert client.recv(10) == b"hi"
+        pump_until(root, lambda: lit(send), what=f"{send} lit")
+    ranges = view.text.tag_ranges("live")
+    assert ranges and str(ranges[0]) == f"{view.live_line}.0"

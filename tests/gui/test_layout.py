@@ -3,7 +3,7 @@ in English and Chinese, every visible widget of every tab is whole and on screen
 
 The tabs are shown in their fullest state: a listening server with clients and a
 custom auto-reply (its template field showing), an error hint on the info line, a
-UDP tab that knows its last sender.
+UDP tab that knows its last sender, a relay with a client going through it.
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ def _problems(tab: EndpointTab) -> list[str]:
 
 def _fill(root: tk.Tk, window: MainWindow, peers: list[socket.socket]) -> None:
     """Put every tab in its fullest state."""
-    server, client, udp = window.tabs()
+    server, client, udp = window.tabs()[:3]
     port = start_listening(root, server)
     server.reply.kind.set("custom")
     server.reply.apply()
@@ -83,6 +83,12 @@ def _fill(root: tk.Tk, window: MainWindow, peers: list[socket.socket]) -> None:
     pump_until(root, lambda: bool(udp.last_sender.cget("text")), what="last sender shown")
     udp.reply.kind.set("custom")  # only now: it would answer itself forever
     udp.reply.apply()
+    relay = window.new_tab("relay")  # a relay to the server, with a client going through it
+    relay.target.delete(0, "end")
+    relay.target.insert(0, f"127.0.0.1:{port}")
+    relay_port = start_listening(root, relay)
+    peers.append(socket.create_connection(("127.0.0.1", relay_port)))
+    pump_until(root, lambda: len(relay.peers.rows) == 1, what="a client relayed")
     for tab in (client, udp):  # a long problem and hint on the info line
         tab.row.set_info_from(lambda: tr("problem.address_in_use", port=9000, host="0.0.0.0") + "\n"
                               + tr("hint.address_in_use"), "error")

@@ -7,16 +7,8 @@ bounded and every process is killed in ``finally``.
 
 from __future__ import annotations
 
-import os
-import queue
-import re
 import socket
-import subprocess
-import sys
 import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -26,75 +18,7 @@ from hypothesis import strategies as st
 from netcore.lessons import KINDS, LESSON_REPLIES, python_code
 from netcore.replies import HelloReply, MessageContext
 from netcore.validation import InputError
-
-WAIT = 10.0
-PORT_LINE = re.compile(r"(?:Listening on|Bound to) (\S+):(\d+)")
-STAMP = re.compile(rb"^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\] ")
-
-
-class Script:
-    """A generated script running in a child process, its stdout read on a thread."""
-
-    def __init__(self, code: str, directory: Path) -> None:
-        path = directory / "lesson.py"
-        path.write_text(code, encoding="utf-8")
-        env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
-        self.process = subprocess.Popen([sys.executable, "-u", str(path)], stdout=subprocess.PIPE,
-                                        stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env)
-        self.lines: queue.Queue[str] = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        assert self.process.stdout is not None
-        for raw in iter(self.process.stdout.readline, b""):
-            self.lines.put(raw.decode("utf-8", "replace"))
-
-    def line_with(self, text: str, timeout: float = WAIT) -> str:
-        """The first line (from here on) containing ``text``; fails after ``timeout``."""
-        end, seen = time.monotonic() + timeout, []
-        while time.monotonic() < end:
-            try:
-                line = self.lines.get(timeout=max(0.05, end - time.monotonic()))
-            except queue.Empty:
-                break
-            seen.append(line)
-            if text in line:
-                return line
-        raise AssertionError(f"{text!r} not printed within {timeout}s; got {seen}")
-
-    def kill(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-        self.process.wait(5)
-        if self.process.stdout is not None:
-            self.process.stdout.close()
-
-
-@contextmanager
-def running(code: str, directory: Path) -> Iterator[Script]:
-    script = Script(code, directory)
-    try:
-        yield script
-    finally:
-        script.kill()
-
-
-def listening_port(script: Script) -> int:
-    match = PORT_LINE.search(script.line_with("127.0.0.1:"))
-    assert match, "no port line"
-    return int(match.group(2))
-
-
-def recv_until(sock: socket.socket, ending: bytes, timeout: float = WAIT) -> bytes:
-    """Bytes until they end with ``ending`` (or the peer closes), within ``timeout``."""
-    sock.settimeout(timeout)
-    data = b""
-    while not data.endswith(ending):
-        chunk = sock.recv(4096)
-        if not chunk:
-            break
-        data += chunk
-    return data
+from tests.netcore.scripts import STAMP, WAIT, listening_port, recv_until, running
 
 
 def load(code: str) -> dict[str, object]:

@@ -405,3 +405,17 @@ def test_a_bad_ca_file_is_named(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         client_tls("127.0.0.1", ca=str(bad))
     assert caught.value.field == "ca" and str(bad) in str(caught.value)
+
+
+def test_framing_cuts_what_tls_decrypted(serve: Serve, rec: Recorder, own_tls: ServerTls) -> None:
+    from netcore.framing import FrameSettings
+
+    server, port = serve(tls=own_tls, framing=FrameSettings("lines"))
+    context = ssl.create_default_context(cafile=own_tls.cert_path)
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as raw, \
+            context.wrap_socket(raw, server_hostname="localhost") as sock:
+        sock.sendall(b"one\ntwo\nthr")
+        sock.sendall(b"ee\n")
+        rec.wait_received(server.name, 14, 10)
+    frames = [e.data for e in rec.of(DataReceived, server.name)]
+    assert frames == [b"one\n", b"two\n", b"three\n"]
