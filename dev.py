@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 TEST_TOOLS = {"Xvfb": "xvfb", "xdotool": "xdotool", "nc": "netcat-openbsd", "socat": "socat",
               "unshare": "util-linux", "setpriv": "util-linux", "ip": "iproute2", "tshark": "tshark",
-              "nft": "nftables"}
+              "nft": "nftables", "openssl": "openssl"}
 """Commands the tests use (those that lack one skip with the reason), and their Debian packages."""
 FONTS = {"/usr/share/fonts/truetype/wqy/wqy-microhei.ttc": "fonts-wqy-microhei"}
 

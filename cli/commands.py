@@ -17,12 +17,14 @@ from cli.printer import Printer, open_save
 from cli.record import RecordingQueue, finish_recording, start_recording
 from cli.session import ROOM_LIMIT, Session, pump_stdin
 from cli.stdin import HEX_LINE_LIMIT, STDIN_CHUNK, TooLong, datagram_line_too_long, hex_line_too_long
+from cli.tls_options import client_tls_from, server_tls_from
 from netcore import EventQueue, TcpClient, TcpClientConfig, TcpServer, TcpServerConfig, UdpConfig, UdpEndpoint
 from netcore.events import (
     CloseReason,
     DataReceived,
     ErrorEvent,
     Event,
+    Notice,
     PeerClosed,
     State,
     StateChanged,
@@ -82,7 +84,8 @@ def run_tcp_server(args: argparse.Namespace) -> int:
     raise_open_file_limit()
     rule = toolkit.reply_rule(args)
     config = TcpServerConfig(args.host, args.port, backlog=args.backlog, max_clients=args.max_clients, reply=rule,
-                             framing=toolkit.framing(args))
+                             framing=toolkit.framing(args),
+                             tls=server_tls_from(args))
     queue = RecordingQueue()
     server = TcpServer(config, queue, "tcp-server")
     session = Session(queue, server, args.verbose)
@@ -160,7 +163,8 @@ def _announce_listening(event: StateChanged, protocol: str, stream: TextIO | Non
 def run_tcp_client(args: argparse.Namespace) -> int:
     """Like nc: stdin to the socket, the socket to stdout, half-close at end of stdin."""
     config = TcpClientConfig(args.host, args.port, timeout=args.timeout,
-                             half_open_seconds=args.half_open, framing=toolkit.framing(args))
+                             half_open_seconds=args.half_open, framing=toolkit.framing(args),
+                             tls=client_tls_from(args))
     saved = toolkit.saved_message(args, args.host, args.port)
     queue = RecordingQueue()
     client = TcpClient(config, queue, "tcp-client")
@@ -193,6 +197,8 @@ def run_tcp_client(args: argparse.Namespace) -> int:
             sys.stdout.buffer.flush()
         elif isinstance(event, DataReceived):
             _write_received(event.data, args.hex)
+        elif isinstance(event, Notice):  # the TLS facts: stdout is the server's data
+            print(printable(event.message), file=sys.stderr, flush=True)
         elif isinstance(event, ErrorEvent):
             failed.set()
             _print_client_error(event, args)

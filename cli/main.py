@@ -14,6 +14,7 @@ from cli.printer import add_output_options
 from cli.record import add_record_option
 from cli.relay import add_relay_command
 from cli.stdio import reopen_closed_streams, say_what_was_closed
+from cli.tls_options import add_client_tls_options, add_server_tls_options
 from cli.toolkit import add_toolkit_options
 from netcore.lesson_styles import STYLES
 from netcore.lessons import DEFAULTS, LESSON_REPLIES, python_code
@@ -23,6 +24,8 @@ from netcore.validation import InputError
 EXAMPLES = """examples:
   python main.py tcp-server --port 9000 --reply hello     then: nc 127.0.0.1 9000
   python main.py tcp-client 127.0.0.1 9000 < file.bin     like: nc 127.0.0.1 9000
+  python main.py tcp-server --port 9443 --tls             then: openssl s_client -connect 127.0.0.1:9443
+  python main.py tcp-client example.com 443 --tls         verifies the certificate; --insecure for tests
   python main.py udp --bind 0.0.0.0:9001 --reply echo     then: nc -u 127.0.0.1 9001
   python main.py relay --listen 0.0.0.0:9100 --to 127.0.0.1:9000   shows both directions
   python main.py tcp-server --frame len:2be --timestamps     one line per length-prefixed frame
@@ -72,6 +75,7 @@ def _add_tcp_server(commands: argparse._SubParsersAction[argparse.ArgumentParser
                         help="close connections over this many at once")
     server.add_argument("--backlog", type=argtypes.count(1, 65535), default=128, help="listen() backlog (default 128)")
     _common(server)
+    add_server_tls_options(server)
     add_toolkit_options(server, "tcp-server")
     add_output_options(server)
     add_record_option(server)
@@ -87,6 +91,7 @@ def _add_tcp_client(commands: argparse._SubParsersAction[argparse.ArgumentParser
                         help="after the server's FIN, keep sending stdin; stop after S seconds with nothing "
                              "to send (default 2; 0: stop at the server's FIN)")
     _common(client, encoding=False, example="connect(('127.0.0.1', 9000)) -> in progress")
+    add_client_tls_options(client)
     add_toolkit_options(client, "tcp-client")
     client.set_defaults(encoding="utf-8")  # lines typed with --append/--repeat go out as typed (UTF-8 here)
     add_record_option(client)

@@ -48,6 +48,11 @@ class TabSettings:
     timeout: float = 5.0  # TCP client only
     reply: str = "none"
     reply_template: str = "[{time}] {message}"
+    tls: bool = False  # TCP server and client
+    tls_cert: str = ""  # TCP server: empty with tls_key for the machine's self-signed certificate
+    tls_key: str = ""
+    tls_ca: str = ""  # TCP client: empty for the system's store
+    tls_sni: str = ""
     checksum: str = "none"
     """The checksum the send bar appends (and framing checks), see :mod:`netcore.checksums`."""
     frame: str = "raw"

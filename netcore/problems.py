@@ -296,3 +296,14 @@ def explain(exc: BaseException, action: str, **params: str) -> Problem:
 def _detail(exc: BaseException) -> str:
     text = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
     return str(text)
+
+
+def _add_tls_texts() -> None:
+    from netcore.tls_text import TLS_INPUT, TLS_NOTICES, TLS_PROBLEMS
+
+    PROBLEMS.update(TLS_PROBLEMS)
+    NOTICES.update(TLS_NOTICES)
+    INPUT_PROBLEMS.update(TLS_INPUT)
+
+
+_add_tls_texts()

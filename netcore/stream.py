@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import selectors
 import socket
+import ssl
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -36,6 +37,10 @@ OUTBOX_LIMIT = 16 * 1024 * 1024
 """Bytes that may wait for one slow peer; a send past this is refused."""
 REPLY_READ_PAUSE = 1024 * 1024
 """With an auto-reply on, stop reading a peer whose replies wait past this."""
+TLS_DRAIN_LIMIT = 64
+"""``recv`` calls at most per wake on a TLS connection while the SSL layer holds decrypted bytes."""
+_WOULD_BLOCK = (BlockingIOError, ssl.SSLWantReadError, ssl.SSLWantWriteError)
+"""Nothing can be done now: the kernel (or, for TLS, the next record) is not ready."""
 
 
 @dataclass(eq=False)
@@ -61,6 +66,14 @@ class Connection:
     mask: int = 0
     closed: bool = False
     """True once its socket is closed: nothing may touch the socket or the selector after that."""
+    tls: bool = False
+    """``sock`` is an :class:`ssl.SSLSocket` (see :mod:`netcore.tls_stream`)."""
+    handshaking: bool = False
+    """TLS: the handshake is not done yet; nothing is sent or received until it is."""
+    handshake_wants_write: bool = False
+    handshake_deadline: float = 0.0
+    first_bytes: bytes = b""
+    """TLS server: the first bytes the client sent (peeked), to tell a plain client from a TLS one."""
     framer: Framer | None = None
     """Cuts what arrives into frames (None: one data event per ``recv``)."""
 
@@ -93,12 +106,25 @@ class StreamEndpoint(Endpoint):
         self._connections[conn.serial] = conn
         self._by_peer[peer] = conn
         self._emit(PeerConnected(endpoint=self.name, peer=peer, local=local, connection=conn.serial))
+        self._prepare(conn)
+        if conn.closed:
+            return conn
         self._update_interest(conn)
         if self._reply is not None:
             greeting = self._reply.greeting()
             if greeting:
                 self._queue_send(conn, greeting)
+        self._begin(conn)
         return conn
+
+    def _prepare(self, conn: Connection) -> None:
+        """Hook: the connection is up, before it is watched (TLS wraps its socket here)."""
+
+    def _begin(self, conn: Connection) -> None:
+        """Hook: the connection is watched and its greeting queued (a TLS client starts its handshake)."""
+
+    def _handshake(self, conn: Connection) -> None:
+        """Hook: one step of the TLS handshake, when the socket is ready for it."""
 
     def _connection_to(self, peer: Address) -> Connection | None:
         """The live connection a front-end means by ``peer`` (the newest from that address)."""
@@ -107,12 +133,23 @@ class StreamEndpoint(Endpoint):
     def _on_ready(self, conn: Connection, mask: int) -> None:
         """Selector callback for one connection; a fault in it ends that connection only."""
         try:
+            if conn.handshaking:
+                self._handshake(conn)
+                return
             if mask & selectors.EVENT_WRITE and not conn.closed:
                 self._flush(conn)
             if mask & selectors.EVENT_READ and not conn.closed:
                 self._receive(conn)
         except Exception as exc:  # noqa: BLE001 - a bug in one connection's handling must not stop the server
             self._contain(conn, exc)
+
+    def _tls_broken(self, conn: Connection, call: str, args: str, exc: ssl.SSLError) -> None:
+        """A TLS connection failed after its handshake (an alert, or damaged records): say so, close it."""
+        reason = str(getattr(exc, "reason", "") or exc).replace("_", " ").lower()
+        self._trace(call, args, f"error: {type(exc).__name__} ({reason})", False, conn.peer)
+        self._emit_problem(Problem("tls_broken", {"address": format_address(conn.peer), "detail": reason}),
+                           call, conn.peer)
+        self._close(conn, CloseReason.ERROR)
 
     def _contain(self, conn: Connection, exc: Exception) -> None:
         """Report an unexpected fault while serving ``conn`` and close that connection alone."""
@@ -121,24 +158,43 @@ class StreamEndpoint(Endpoint):
         self._close(conn, CloseReason.ERROR)
 
     def _receive(self, conn: Connection) -> None:
+        """One ``recv``; on TLS, more while the SSL layer holds decrypted bytes (the selector cannot see them)."""
+        for _ in range(TLS_DRAIN_LIMIT if conn.tls else 1):
+            data = self._recv_once(conn)
+            if data is None:
+                return
+            self._on_received(conn, data)
+            if conn.closed or not conn.tls or not self._wants_read(conn) or self._events.congested:
+                return
+            if not conn.sock.pending():  # type: ignore[attr-defined]  # an SSLSocket when conn.tls
+                return
+
+    def _recv_once(self, conn: Connection) -> bytes | None:
+        """Bytes from one ``recv``; None when there were none now or the connection ended."""
         self._step("recv", str(RECV_SIZE), conn.peer)
         try:
             data = conn.sock.recv(RECV_SIZE)
-        except BlockingIOError:
-            return
+        except _WOULD_BLOCK:
+            return None
+        except ssl.SSLError as exc:  # its errno is OpenSSL's error kind, not the system's
+            self._tls_broken(conn, "recv", str(RECV_SIZE), exc)
+            return None
         except ConnectionResetError as exc:
             self._trace("recv", str(RECV_SIZE), f"error: {describe_error(exc)}", False, conn.peer)
             self._close(conn, CloseReason.RESET)
-            return
+            return None
         except OSError as exc:
             self._trace("recv", str(RECV_SIZE), f"error: {describe_error(exc)}", False, conn.peer)
             self._report(exc, "recv", conn.peer, address=format_address(conn.peer))
             self._close(conn, CloseReason.ERROR)
-            return
+            return None
         if not data:
             self._trace("recv", str(RECV_SIZE), "b'' (peer closed: FIN)", peer=conn.peer)
             self._on_peer_finished(conn)
-            return
+            return None
+        return data
+
+    def _on_received(self, conn: Connection, data: bytes) -> None:
         conn.bytes_in += len(data)
         if conn.framer is None:
             conn.messages_in += 1
@@ -238,6 +294,8 @@ class StreamEndpoint(Endpoint):
         return True
 
     def _flush(self, conn: Connection) -> None:
+        if conn.handshaking:  # TLS: what is queued goes once the handshake is done
+            return
         while conn.outbox and not self._events.congested:  # each send() makes an event
             if not self._send_chunk(conn):
                 break
@@ -254,7 +312,10 @@ class StreamEndpoint(Endpoint):
             self._step("send", f"{min(len(view), SEND_CHUNK)} bytes", conn.peer)
         try:
             sent = conn.sock.send(view[:SEND_CHUNK])
-        except BlockingIOError:
+        except _WOULD_BLOCK:  # TLS: the same bytes go again on the next try, as OpenSSL requires
+            return False
+        except ssl.SSLError as exc:
+            self._tls_broken(conn, "send", f"{min(len(view), SEND_CHUNK)} bytes", exc)
             return False
         except OSError as exc:
             self._trace("send", f"{min(len(view), SEND_CHUNK)} bytes", f"error: {describe_error(exc)}",
@@ -306,6 +367,7 @@ class StreamEndpoint(Endpoint):
         self.budget.done(conn.pending)
         conn.outbox.clear()
         conn.pending = 0
+        self._before_close(conn, reason)
         conn.mask = 0
         self._end_frames(conn)
         self._close_socket(conn.sock, conn.peer)
@@ -315,6 +377,9 @@ class StreamEndpoint(Endpoint):
 
     def _on_connection_closed(self, conn: Connection) -> None:
         """Hook: the client stops when its one connection ends."""
+
+    def _before_close(self, conn: Connection, reason: CloseReason) -> None:
+        """Hook: ``conn`` is about to be closed for ``reason`` (TLS says goodbye: close_notify)."""
 
     def _stay_half_open(self, conn: Connection) -> bool:
         """Hook: the peer's FIN came; True keeps ``conn`` open for sending (False: close once the outbox is written)."""
@@ -327,11 +392,16 @@ class StreamEndpoint(Endpoint):
             return False
         return self._reply is None or conn.pending < REPLY_READ_PAUSE
 
+    def _mask(self, conn: Connection) -> int:
+        if conn.handshaking:
+            return selectors.EVENT_WRITE if conn.handshake_wants_write else selectors.EVENT_READ
+        writing = bool(conn.outbox) and not self._paused
+        return (selectors.EVENT_READ if self._wants_read(conn) else 0) | (selectors.EVENT_WRITE if writing else 0)
+
     def _update_interest(self, conn: Connection) -> None:
         if conn.closed:  # a closed socket must never reach the selector again
             return
-        writing = bool(conn.outbox) and not self._paused
-        mask = (selectors.EVENT_READ if self._wants_read(conn) else 0) | (selectors.EVENT_WRITE if writing else 0)
+        mask = self._mask(conn)
         if mask == conn.mask:
             return
         if conn.mask == 0:
@@ -345,6 +415,9 @@ class StreamEndpoint(Endpoint):
     def _set_paused(self, paused: bool) -> None:
         for conn in list(self._connections.values()):
             self._update_interest(conn)
+            if not paused and conn.tls and not conn.handshaking and not conn.closed \
+                    and conn.sock.pending():  # type: ignore[attr-defined]  # decrypted bytes wait: no wake-up comes
+                self._receive(conn)
 
     def _close_every_connection(self) -> None:
         for conn in list(self._connections.values()):

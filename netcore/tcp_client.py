@@ -18,7 +18,9 @@ from netcore.events import Address, State, format_address
 from netcore.framing import NO_FRAMING, FrameSettings
 from netcore.problems import Problem
 from netcore.sockopts import sockaddr_repr, socket_args
-from netcore.stream import Connection, StreamEndpoint
+from netcore.stream import Connection
+from netcore.tls import ClientTls
+from netcore.tls_stream import TlsSetup, TlsStream
 from netcore.validation import check_host, check_port, check_timeout, input_error
 from netcore.worker import address_of, monotonic
 
@@ -44,6 +46,8 @@ class TcpClientConfig:
     """After the server's FIN, keep sending (a FIN ends only the server's direction) until
     :meth:`TcpClient.shutdown_write`, or until this many seconds pass without a send.
     0: close at the server's FIN once what is queued is written."""
+    tls: ClientTls | None = None
+    """Speak TLS (see :func:`netcore.tls.client_tls`); the handshake has ``timeout`` seconds too. None: plain TCP."""
     framing: FrameSettings = NO_FRAMING
     """How what arrives is cut into frames (and checked), see :mod:`netcore.framing`."""
 
@@ -55,10 +59,11 @@ class TcpClientConfig:
             raise input_error("timeout_range", {"field": "half_open_seconds", "value": str(self.half_open_seconds)})
 
 
-class TcpClient(StreamEndpoint):
+class TcpClient(TlsStream):
     """One outgoing TCP connection."""
 
     kind = "tcp-client"
+    handshake_fatal = True
 
     def __init__(self, config: TcpClientConfig, events: EventQueue, name: str | None = None) -> None:
         super().__init__(events, name)
@@ -75,6 +80,12 @@ class TcpClient(StreamEndpoint):
         self._early_shutdown = False
         self._half_open_until: float | None = None
         """While half-open (the server sent FIN): when to give up waiting for more to send."""
+        tls = config.tls
+        self._tls = None if tls is None else TlsSetup(tls.context, server_side=False, server_name=tls.server_name,
+                                                     verify=tls.verify, timeout=config.timeout)
+
+    def _tls_setup(self) -> TlsSetup | None:
+        return self._tls
 
     # ---- front-end side (thread-safe) ----
 
@@ -178,9 +189,12 @@ class TcpClient(StreamEndpoint):
 
     def _select_timeout(self) -> float | None:
         deadline = self._deadline if self._pending_sock is not None else self._half_open_until
-        return None if deadline is None else max(0.0, deadline - monotonic())
+        waits = [wait for wait in (None if deadline is None else max(0.0, deadline - monotonic()),
+                                   self._handshake_timeout()) if wait is not None]
+        return min(waits) if waits else None
 
     def _on_tick(self) -> None:
+        self._expire_handshakes()
         if self._half_open_until is not None and monotonic() >= self._half_open_until:
             self._half_open_until = None  # nothing more came to send: end our direction too
             self._shutdown_now()

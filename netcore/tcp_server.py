@@ -19,7 +19,8 @@ from netcore.framing import NO_FRAMING, FrameSettings
 from netcore.problems import NOTICES, Problem, fill
 from netcore.replies import ReplyRule
 from netcore.sockopts import family_for, sockaddr_repr, socket_args
-from netcore.stream import StreamEndpoint
+from netcore.tls import ServerTls
+from netcore.tls_stream import TlsSetup, TlsStream
 from netcore.validation import check_host, check_port, input_error
 from netcore.worker import address_of, monotonic
 
@@ -39,6 +40,8 @@ class TcpServerConfig:
     backlog: int = 128
     max_clients: int | None = None
     reply: ReplyRule | None = None
+    tls: ServerTls | None = None
+    """Speak TLS on every connection (see :func:`netcore.tls.server_tls`); None: plain TCP."""
     framing: FrameSettings = NO_FRAMING
     """How what arrives is cut into frames (and checked), see :mod:`netcore.framing`."""
 
@@ -56,7 +59,7 @@ def _check_count(value: int, field: str, low: int, high: int) -> None:
                           {"field": field, "low": str(low), "high": str(high), "value": str(value)})
 
 
-class TcpServer(StreamEndpoint):
+class TcpServer(TlsStream):
     """A listening TCP socket and all the clients it accepted."""
 
     kind = "tcp-server"
@@ -70,6 +73,8 @@ class TcpServer(StreamEndpoint):
         self._framing = config.framing
         self._listening = False
         self._accept_again_at: float | None = None
+        self._tls = None if config.tls is None else TlsSetup(config.tls.context, server_side=True,
+                                                                timeout=config.tls.handshake_seconds)
 
     # ---- front-end side (thread-safe) ----
 
@@ -103,6 +108,12 @@ class TcpServer(StreamEndpoint):
         self._selector.register(sock, selectors.EVENT_READ, self._on_acceptable)
         self._listening = True
         self._set_state(State.LISTENING, local=self.local_address)
+        if self.config.tls is not None:
+            code, params = self.config.tls.notice()
+            self._emit(Notice(endpoint=self.name, code=code, message=fill(NOTICES[code], params), params=params))
+
+    def _tls_setup(self) -> TlsSetup | None:
+        return self._tls
 
     def _make_listener(self, host: str, port: int) -> socket.socket:
         family = family_for(host)
@@ -220,11 +231,14 @@ class TcpServer(StreamEndpoint):
         self._set_accepting(False)
 
     def _select_timeout(self) -> float | None:
+        handshake = self._handshake_timeout()
         if self._accept_again_at is None:
-            return None
-        return max(0.0, self._accept_again_at - monotonic())
+            return handshake
+        backoff = max(0.0, self._accept_again_at - monotonic())
+        return backoff if handshake is None else min(backoff, handshake)
 
     def _on_tick(self) -> None:
+        self._expire_handshakes()
         if self._accept_again_at is not None and monotonic() >= self._accept_again_at:
             self._accept_again_at = None
             self._set_accepting(not self._paused)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from gui.locales.en import EN
 from gui.locales.lan import LAN_EN, LAN_ZH
 from gui.locales.lessons import LESSONS_EN, LESSONS_ZH
+from gui.locales.tls import TLS_EN, TLS_ZH, ZH_TLS_INPUT, ZH_TLS_NOTICES, ZH_TLS_PROBLEMS
 from gui.locales.toolkit import TOOLKIT_EN, TOOLKIT_ZH
 from gui.locales.views import VIEWS_EN, VIEWS_ZH
 from gui.locales.zh import ZH
@@ -28,6 +29,9 @@ def _engine_keys(problems: dict[str, tuple[str, str]], notices: dict[str, str],
 
 
 CATALOGS: dict[str, dict[str, str]] = {
-    "en": {**_engine_keys(PROBLEMS, NOTICES, INPUT_PROBLEMS), **EN, **VIEWS_EN, **LESSONS_EN, **TOOLKIT_EN, **LAN_EN},
-    "zh": {**_engine_keys(ZH_PROBLEMS, ZH_NOTICES, ZH_INPUT), **ZH, **VIEWS_ZH, **LESSONS_ZH, **TOOLKIT_ZH, **LAN_ZH},
+    "en": {**_engine_keys(PROBLEMS, NOTICES, INPUT_PROBLEMS), **EN, **VIEWS_EN, **LESSONS_EN, **TOOLKIT_EN,
+           **LAN_EN, **TLS_EN},
+    "zh": {**_engine_keys({**ZH_PROBLEMS, **ZH_TLS_PROBLEMS}, {**ZH_NOTICES, **ZH_TLS_NOTICES},
+                          {**ZH_INPUT, **ZH_TLS_INPUT}), **ZH, **VIEWS_ZH, **LESSONS_ZH, **TOOLKIT_ZH, **LAN_ZH,
+                                                                          **TLS_ZH},
 }

@@ -18,6 +18,7 @@ from gui.lan.diagnose_window import DiagnoseWindow
 from gui.tabs.base import TabHost
 from gui.tabs.lan_tab import LanTab
 from gui.widgets.send_bar import input_message
+from gui.widgets.tls_panel import ClientTlsPanel
 from netcore import InputError, TcpClient, TcpClientConfig
 from netcore.events import ErrorEvent, Event, State, StateChanged, format_address
 from netcore.lan.discovery import Found
@@ -58,26 +59,33 @@ class TcpClientTab(LanTab):
         self.timeout = ttk.Entry(frame, width=4)
         self.timeout.pack(side="left", padx=(4, 2))
         self.texts.bind(ttk.Label(frame), "conn.seconds").pack(side="left")
+        self.tls_bar = ttk.Frame(frame)
+        """The TLS switch sits here, in the connection row; its fields are in the side panel."""
+        self.tls_bar.pack(side="left")
 
     def extra_fields(self) -> tuple[ttk.Entry, ...]:
-        return (self.timeout,)
+        return (self.timeout, self.tls.ca, self.tls.sni)
 
     def field_widget(self, field: str) -> ttk.Entry:
+        if field in ("ca", "sni"):
+            return self.tls.ca if field == "ca" else self.tls.sni
         return self.timeout if field == "timeout" else super().field_widget(field)
 
     def build_side(self, frame: ttk.Frame) -> None:
         self.texts.bind(ttk.Label(frame), "client.local").pack(anchor="w")
         self.local_label = ttk.Label(frame, text="-", font="TkFixedFont")
-        self.local_label.pack(anchor="w", pady=(0, 8))
+        self.local_label.pack(anchor="w", pady=(0, 2))
         self.texts.bind(ttk.Label(frame), "client.remote").pack(anchor="w")
         self.remote_label = ttk.Label(frame, text="-", font="TkFixedFont")
-        self.remote_label.pack(anchor="w", pady=(0, 8))
+        self.remote_label.pack(anchor="w", pady=(0, 2))
         self.fin_button = ttk.Button(frame, command=self.half_close)
         self.texts.bind(self.fin_button, "client.half_close").pack(anchor="w")
-        note = ttk.Label(frame, justify="left", wraplength=220)
-        self.texts.bind(note, "client.half_close_note").pack(anchor="w", pady=(4, 0))
+        note = ttk.Label(frame, justify="left", wraplength=320)
+        self.texts.bind(note, "client.half_close_note").pack(anchor="w", pady=(2, 0))
+        self.tls = ClientTlsPanel(frame, self.texts, self.prefs, self.tls_bar)
+        self.tls.pack(anchor="w", fill="x", pady=(2, 0))
         tools = ttk.Frame(frame)
-        tools.pack(anchor="w", pady=(14, 0))
+        tools.pack(anchor="w", pady=(4, 0))
         self.diagnose_button = ttk.Button(tools, command=self.diagnose)
         self.texts.bind(self.diagnose_button, "lan.diagnose").pack(side="left")
         self.find_button = ttk.Button(tools, command=self.open_find)
@@ -86,12 +94,13 @@ class TcpClientTab(LanTab):
     def make_endpoint(self, name: str) -> Endpoint:
         timeout = check_timeout(self.timeout.get())
         config = TcpClientConfig(host=self.row.host.get(), port=self.row.port.get(), timeout=timeout,
-                                 framing=self.frame_settings())
+                                 framing=self.frame_settings(), tls=self.tls.settings(self.row.host.get()))
         return TcpClient(config, self.host.events, name)
 
     def start(self) -> bool:
         self.offer.grid_remove()
         started = super().start()
+        self.tls.lock(started)
         if started:
             self.host.settings.remember_client_host(self.row.host.get().strip())
             self.prefs.timeout = float(self.timeout.get())
@@ -151,5 +160,6 @@ class TcpClientTab(LanTab):
             self.local_label.configure(text=format_address(event.local))
             self.remote_label.configure(text=format_address(event.remote))
         elif event.state in (State.STOPPED, State.ERROR):
+            self.tls.lock(False)
             self.local_label.configure(text="-")
             self.remote_label.configure(text="-")

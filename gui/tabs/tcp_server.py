@@ -10,8 +10,9 @@ makes the server answer discovery requests.
 from __future__ import annotations
 
 import tkinter as tk
+from collections.abc import Callable
 from tkinter import ttk
-from typing import ClassVar
+from typing import ClassVar, cast
 
 from gui.i18n import later, tr
 from gui.lan.reach_window import ReachWindow
@@ -19,11 +20,13 @@ from gui.tabs.base import TabHost
 from gui.tabs.lan_tab import LanTab, MenuButton
 from gui.widgets.auto_reply import AutoReply
 from gui.widgets.peer_table import PeerTable
+from gui.widgets.tls_panel import ServerTlsPanel
 from netcore import TcpServer, TcpServerConfig
 from netcore.events import (
     DataReceived,
     DataSent,
     Event,
+    Notice,
     PeerClosed,
     PeerConnected,
     State,
@@ -46,9 +49,14 @@ class TcpServerTab(LanTab):
     endpoint: TcpServer | None
 
     def __init__(self, parent: tk.Misc, host: TabHost) -> None:
+        self._reach: tuple[Callable[[], str], str] = (str, "info")
         super().__init__(parent, host)
         self.row.host.configure(values=bind_choices(self.host.addresses()))
         self.row.beside_info(self._build_lan(self.row))
+
+    def build_fields(self, frame: ttk.Frame) -> None:
+        self.tls = ServerTlsPanel(frame, self.texts, self.prefs)
+        self.tls.pack(side="left")
 
     def build_side(self, frame: ttk.Frame) -> None:
         """Clients (title and actions on one row), the table, send-to and auto-reply.
@@ -104,11 +112,21 @@ class TcpServerTab(LanTab):
 
     def make_endpoint(self, name: str) -> Endpoint:
         config = TcpServerConfig(host=self.row.host.get(), port=self.row.port.get(), reply=self.reply.rule(),
-                                 framing=self.frame_settings())
+                                 framing=self.frame_settings(), tls=self.tls.settings())
         return TcpServer(config, self.host.events, name)
 
     def field_widget(self, field: str) -> ttk.Entry:
+        if field in ("cert", "key"):  # the button that opens the certificate's fields: it turns red
+            return cast(ttk.Entry, self.tls.button)
         return self.reply.template if field == "reply_template" else super().field_widget(field)
+
+    def extra_fields(self) -> tuple[ttk.Entry, ...]:
+        return (cast(ttk.Entry, self.tls.button),)
+
+    def start(self) -> bool:
+        started = super().start()
+        self.tls.lock(started)
+        return started
 
     def send_bytes(self, data: bytes) -> bool:
         if self.endpoint is None or self.row.current is not State.LISTENING:
@@ -138,9 +156,19 @@ class TcpServerTab(LanTab):
             self.peers.remove(event.peer, event.connection)
         elif isinstance(event, StateChanged) and event.state in (State.STOPPED, State.ERROR):
             self.peers.clear()
+            if event.endpoint == self.endpoint_name:
+                self.tls.lock(False)
+        elif isinstance(event, Notice) and event.code in ("tls_server_cert", "tls_self_signed_cert"):
+            self.tls.fingerprint = event.params.get("fingerprint", "")
+            self._show_reach()
+            return
         else:
             return
         self._count_clients()
+
+    def state_detail(self, event: StateChanged) -> str:
+        """The address listened on; with TLS just "TLS" (the host and port fields show the address)."""
+        return "TLS" if self.tls.enabled.get() else super().state_detail(event)
 
     def on_state(self, event: StateChanged) -> None:
         super().on_state(event)
@@ -149,13 +177,24 @@ class TcpServerTab(LanTab):
 
     def _say_reachable(self, local: tuple[str, int]) -> None:
         host, port = local
+        self.tls.fingerprint = ""
         reachable = reachable_addresses(host, self.host.addresses())
         if not reachable:
-            self.row.set_info("conn.loopback_only", "info", address=format_address(local))
+            self._reach = (later("conn.loopback_only", address=format_address(local)), "info")
+        else:
+            shown = ", ".join(format_address((ip, port)) for ip in reachable[:MAX_LISTED])
+            more = len(reachable) - MAX_LISTED
+            self._reach = (later("conn.reachable", addresses=shown + (f" (+{more})" if more > 0 else "")), "ok")
+        self._show_reach()
+
+    def _show_reach(self) -> None:
+        """Who can connect, and with TLS the certificate's fingerprint to check, on the line under the row."""
+        reach, kind = self._reach
+        fingerprint = self.tls.fingerprint
+        if not fingerprint:
+            self.row.set_info_from(reach, kind)
             return
-        shown = ", ".join(format_address((ip, port)) for ip in reachable[:MAX_LISTED])
-        more = len(reachable) - MAX_LISTED
-        self.row.set_info("conn.reachable", "ok", addresses=shown + (f" (+{more})" if more > 0 else ""))
+        self.row.set_info_from(lambda: f"{reach()}\n{tr('tls.fingerprint', fingerprint=fingerprint)}", kind)
 
     def on_data(self, event: DataReceived | DataSent) -> None:
         if isinstance(event, DataReceived):

@@ -45,13 +45,15 @@ _CALL_STEP: dict[str, dict[str, str]] = {
     "tcp-server": {"socket": "socket", "setblocking": "socket", "setsockopt": "setsockopt", "bind": "bind",
                    "getsockname": "bind", "listen": "listen", "accept": "accept", "close": "close"},
     "tcp-client": {"getaddrinfo": "socket", "socket": "socket", "setblocking": "socket", "connect": "connect",
-                   "getsockopt": "connect", "getsockname": "connect", "recv": "send/recv", "send": "send/recv",
+                   "getsockopt": "connect", "getsockname": "connect", "wrap_socket": "connect",
+                   "do_handshake": "connect", "recv": "send/recv", "send": "send/recv", "unwrap": "shutdown",
                    "shutdown": "shutdown", "close": "close"},
     "udp": {"socket": "socket", "setsockopt": "socket", "setblocking": "socket", "bind": "bind",
             "getsockname": "bind", "sendto": "sendto/recvfrom", "recvfrom": "sendto/recvfrom", "close": "close"},
 }
-_PEER_CALL_STEP = {"accept": "accept", "setblocking": "accept", "getsockname": "accept", "recv": "recv/send",
-                   "send": "recv/send", "shutdown": "close", "close": "close"}
+_PEER_CALL_STEP = {"accept": "accept", "setblocking": "accept", "getsockname": "accept", "wrap_socket": "accept",
+                   "do_handshake": "accept", "recv": "recv/send", "send": "recv/send", "unwrap": "close",
+                   "shutdown": "close", "close": "close"}
 WAITING: dict[tuple[str, State], str] = {
     ("tcp-server", State.LISTENING): "accept",
     ("tcp-client", State.CONNECTING): "connect",
