@@ -84,6 +84,12 @@ def chars_for(widget: ttk.Widget, texts: list[str], font: str = "") -> int:
     return math.ceil((widest + 2) / max(1, measure("0")))
 
 
+def label_menubutton(button: ttk.Menubutton, text: str) -> None:
+    """Show ``text`` on ``button`` with a gap before the arrow ttk draws (the theme puts it against the text)."""
+    font = str(ttk.Style(button).lookup("TMenubutton", "font")) or "TkDefaultFont"
+    button.configure(text=text, width=chars_for(button, [text], font) + 1)
+
+
 TK_LOCALES = {"en": "en", "zh": "zh_cn"}
 """The window's languages as Tk's own message catalogues name them."""
 

@@ -12,6 +12,7 @@ import socket
 import tkinter as tk
 from collections.abc import Iterator
 from pathlib import Path
+from tkinter import ttk
 from typing import Any
 
 import pytest
@@ -189,3 +190,23 @@ def test_the_send_bar_is_whole_at_100_dpi_too(display: str, config_dir: Path, la
     finally:
         window.close()
         i18n.set_language("en")
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_menu_buttons_keep_a_gap_before_their_arrow(window: MainWindow, root: tk.Tk, language: str) -> None:
+    """"Network▾" and "Can others reach me?▾" had the arrow against their last letter."""
+    window.set_language(language)
+    root.update()
+    font = str(ttk.Style(root).lookup("TMenubutton", "font"))
+    zero = int(root.tk.call("font", "measure", font, "0"))
+    buttons = [child for tab in window.tabs() for child in _descendants(tab) if child.winfo_class() == "TMenubutton"]
+    assert len(buttons) >= 2  # the server's "Can others reach me?" and the UDP tab's "Network"
+    for button in buttons:
+        text_width = int(root.tk.call("font", "measure", font, button.cget("text")))
+        assert int(button.cget("width")) * zero >= text_width + zero, button.cget("text")
+
+
+def _descendants(widget: tk.Misc) -> Iterator[tk.Misc]:
+    for child in widget.winfo_children():
+        yield child
+        yield from _descendants(child)
