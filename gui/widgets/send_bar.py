@@ -248,7 +248,7 @@ class SendBar(ttk.Frame):
 
     def show_error(self, message: Callable[[], str] | None) -> None:
         """Say why the input cannot be sent (None clears it); the input turns red."""
-        self.say(message, error=True)
+        self.say(message, error=message is not None)  # cleared: the preview, in grey as always
         self.input.configure(highlightbackground=ERROR_COLOR if message else self.border_color)
 
     def _typed(self, _event: object, force: bool = False) -> None:

@@ -319,3 +319,22 @@ def test_the_library_names_a_checksum_as_the_send_bar_does(window: Any, root: tk
     assert any(detail.endswith(shown) for detail in details), details
     assert not any("crc16-modbus" in detail for detail in details)
     library.destroy()
+
+
+def test_the_preview_stays_grey_after_a_send_and_only_an_error_is_red(window: Any, root: tk.Tk,
+                                                                      capture: Capture) -> None:
+    """After a send the line under the bar said "Sends 5 B" in the error red."""
+    client = window.tabs()[1]
+    connect(root, client, capture.port)
+    bar = client.send_bar
+    bar.set_text("exit\n")
+    root.update()
+    bar.send_button.invoke()
+    pump_until(root, lambda: bytes(capture.data) == b"exit\n", what="the line arrived")
+    root.update()
+    assert bar.error.cget("text") == "Sends 5 B"
+    assert str(bar.error.cget("foreground")) == "#5f6368"
+    choose(root, bar.mode, "hex")  # "exit" is not hex: now it is an error, in red
+    bar.send_button.invoke()
+    root.update()
+    assert str(bar.error.cget("foreground")) == "#d93025" and "hex" in str(bar.error.cget("text")).lower()
