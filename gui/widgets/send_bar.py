@@ -20,6 +20,7 @@ from gui.i18n import has, tr
 from gui.i18n_tk import Choice, Texts, chars_for, tab_moves_focus
 from gui.saved import QUICK_VIEWS, SavedMessages, shown_name
 from gui.settings import TabSettings
+from gui.widgets.hover_tip import HoverTip
 from gui.widgets.repeat import RepeatControls
 from netcore import checksums
 from netcore.library import LibraryError, SavedMessage
@@ -309,10 +310,13 @@ class SendBar(ttk.Frame):
     def _build_quick(self) -> None:
         self.texts.bind(ttk.Label(self.bottom), "send.quick").pack(side="left", padx=(0, 4))
         self.quick_buttons: list[ttk.Button] = []
+        self.quick_tips: list[HoverTip] = []
+        """Each quick button's whole name, cut short on the button, when the pointer rests on it."""
         for index in range(QUICK_VIEWS):
             button = ttk.Button(self.bottom, width=9, takefocus=False, command=partial(self.send_quick, index))
             button.pack(side="left", padx=(0, 4))
             button.bind("<Button-3>", partial(self._quick_menu, index))
+            self.quick_tips.append(HoverTip(button, partial(self._quick_tip, index)))
             self.quick_buttons.append(button)
         self.library_button = self.texts.bind(ttk.Button(self.bottom, takefocus=False), "lib.open")
         self.library_button.pack(side="left", padx=(2, 0))
@@ -326,6 +330,11 @@ class SendBar(ttk.Frame):
         labels = quick_labels(names, lambda text: _measure(self, font, text), room)
         for index, button in enumerate(self.quick_buttons):
             button.configure(text=labels[index] if index < len(labels) else tr("send.quick_empty", n=index + 1))
+
+    def _quick_tip(self, index: int) -> str:
+        """The whole name of the saved message on quick button ``index`` and its key (Alt+N)."""
+        messages = self.saved.messages
+        return f"{shown_name(messages[index].name)}  (Alt+{index + 1})" if index < len(messages) else ""
 
     def send_quick(self, index: int) -> bool:
         """Send saved message ``index`` (Alt+1…); an empty slot saves the input there instead."""

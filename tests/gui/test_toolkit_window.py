@@ -338,3 +338,23 @@ def test_the_preview_stays_grey_after_a_send_and_only_an_error_is_red(window: An
     bar.send_button.invoke()
     root.update()
     assert str(bar.error.cget("foreground")) == "#d93025" and "hex" in str(bar.error.cget("text")).lower()
+
+
+@pytest.mark.parametrize(("language", "name", "template"), [
+    ("en", "Modbus TCP: read 10 holding registers  (Alt+2)", "{message} (the bytes received, exactly"),
+    ("zh", "Modbus TCP：读 10 个保持寄存器  (Alt+2)", "{message}（收到的字节，原样"),
+])
+def test_resting_the_pointer_tells_the_whole_name_and_what_a_template_may_say(
+        window: Any, root: tk.Tk, language: str, name: str, template: str) -> None:
+    window.set_language(language)
+    server = window.tabs()[0]
+    bar = server.send_bar
+    bar.quick_buttons[1].event_generate("<Enter>")
+    pump_until(root, lambda: bool(bar.quick_tips[1].shown), what="the quick button's tip")
+    assert bar.quick_tips[1].shown == name
+    bar.quick_buttons[1].event_generate("<Leave>")
+    assert bar.quick_tips[1].shown == ""
+    choose(root, server.reply.kind, "custom")
+    server.reply.template.event_generate("<Enter>")
+    pump_until(root, lambda: bool(server.reply.template_tip.shown), what="the template's tip")
+    assert template in server.reply.template_tip.shown and "{count}" in server.reply.template_tip.shown
