@@ -21,6 +21,7 @@ from tkinter import filedialog, ttk
 from gui import crash, dialogs, i18n, sessions
 from gui.code_view import CodeView, show_code
 from gui.i18n import later, tr
+from gui.i18n_tk import follow_language_in_tk_dialogs
 from gui.icon import set_window_icon
 from gui.lan.visibility import Visibility
 from gui.library_window import LibraryWindow
@@ -74,6 +75,7 @@ class MainWindow:
         self._serial = itertools.count(1)
         self.code_view: CodeView | None = None
         i18n.set_language(self.settings.language or i18n.system_language())
+        follow_language_in_tk_dialogs(root, i18n.language())
         self.settings.theme = apply_theme(root, self.settings.theme)
         root.title("SocketLab")
         self._size_window()
@@ -365,6 +367,7 @@ class MainWindow:
 
     def retranslate(self) -> None:
         """Relabel everything after a language switch."""
+        follow_language_in_tk_dialogs(self.root, i18n.language())
         self.menus.build()
         if self.library_window is not None and self.library_window.winfo_exists():
             self.library_window.retranslate()

@@ -18,6 +18,7 @@ SHORTCUTS = (
     ("Ctrl+T", "keys.new_tab"),
     ("Ctrl+W", "keys.close_tab"),
     ("Ctrl+S", "keys.save_log"),
+    ("Ctrl+O", "menu.open_session"),
     ("Ctrl+Q", "keys.quit"),
     ("Ctrl+K", "menu.code"),
     ("Ctrl+Tab / Ctrl+Shift+Tab", "keys.next_tab"),

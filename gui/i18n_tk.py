@@ -7,6 +7,7 @@ when the language changes, so no widget needs rebuilding.
 
 from __future__ import annotations
 
+import math
 import tkinter as tk
 from collections.abc import Callable
 from tkinter import ttk
@@ -18,10 +19,15 @@ W = TypeVar("W", bound=tk.Misc)
 
 
 class Texts:
-    """Widget options bound to catalog keys, re-applied on :meth:`apply`."""
+    """Widget options bound to catalog keys, re-applied on :meth:`apply`.
+
+    A bound widget may live in a window that closes before the owner does (a helper
+    window binding to its tab's texts): :meth:`apply` forgets the bindings of widgets
+    that no longer exist instead of failing on them.
+    """
 
     def __init__(self) -> None:
-        self._items: list[Callable[[], None]] = []
+        self._items: list[tuple[tk.Misc | None, Callable[[], None]]] = []
 
     def bind(self, widget: W, key: str, option: str = "text", **params: object) -> W:
         """Show ``tr(key, **params)`` in ``widget``'s ``option`` now and after each switch."""
@@ -30,7 +36,7 @@ class Texts:
             widget.configure({option: tr(key, **params)})
 
         update()
-        self._items.append(update)
+        self._items.append((widget, update))
         return widget
 
     def heading(self, tree: ttk.Treeview, column: str, key: str) -> None:
@@ -40,17 +46,65 @@ class Texts:
             tree.heading(column, text=tr(key))
 
         update()
-        self._items.append(update)
+        self._items.append((tree, update))
 
     def call(self, update: Callable[[], None]) -> None:
         """Run ``update`` now and after each language switch (for anything else)."""
         update()
-        self._items.append(update)
+        self._items.append((None, update))
 
     def apply(self) -> None:
-        """Re-apply every binding in the current language."""
-        for update in self._items:
+        """Re-apply every binding in the current language (forgetting destroyed widgets)."""
+        self._items = [(widget, update) for widget, update in self._items
+                       if widget is None or _exists(widget)]
+        for _widget, update in self._items:
             update()
+
+
+def _exists(widget: tk.Misc) -> bool:
+    try:
+        return bool(widget.winfo_exists())
+    except tk.TclError:  # the whole Tk root is gone
+        return False
+
+
+def chars_for(widget: ttk.Widget, texts: list[str], font: str = "") -> int:
+    """The ``width`` (in average characters, as Tk counts it) that shows each of ``texts`` whole.
+
+    ``font`` is the widget's font: an entry's own option unless given (a ttk button's
+    comes from its style).
+    """
+    font = font or str(widget.cget("font")) or "TkTextFont"
+    entry = widget
+
+    def measure(text: str) -> int:
+        return int(entry.tk.call("font", "measure", font, "-displayof", entry, text))
+
+    widest = max((measure(text) for text in texts), default=0)
+    return math.ceil((widest + 2) / max(1, measure("0")))
+
+
+def label_menubutton(button: ttk.Menubutton, text: str) -> None:
+    """Show ``text`` on ``button`` with a gap before the arrow ttk draws (the theme puts it against the text)."""
+    font = str(ttk.Style(button).lookup("TMenubutton", "font")) or "TkDefaultFont"
+    button.configure(text=text, width=chars_for(button, [text], font) + 1)
+
+
+TK_LOCALES = {"en": "en", "zh": "zh_cn"}
+"""The window's languages as Tk's own message catalogues name them."""
+
+
+def follow_language_in_tk_dialogs(root: tk.Misc, code: str) -> None:
+    """Tk's own dialogs (the file dialogs on Linux, message boxes) in the window's language.
+
+    Tk translates them with msgcat from its ``msgs`` folder (it has ``zh_cn``); without
+    this they follow the system locale, e.g. English buttons in the Chinese window.
+    """
+    try:
+        root.tk.call("package", "require", "msgcat")
+        root.tk.call("::msgcat::mclocale", TK_LOCALES.get(code, "en"))
+    except tk.TclError:  # a Tk without msgcat: its dialogs stay as they are
+        pass
 
 
 def tab_moves_focus(widget: tk.Text) -> None:
@@ -68,11 +122,16 @@ def tab_moves_focus(widget: tk.Text) -> None:
 
 
 class Choice:
-    """A read-only ttk.Combobox whose values are codes shown as translated labels."""
+    """A read-only ttk.Combobox whose values are codes shown as translated labels.
+
+    It is at least ``width`` characters wide, and wide enough for its longest label in
+    the current language (a read-only box cannot be scrolled to read a clipped value).
+    """
 
     def __init__(self, parent: tk.Misc, codes: list[str], key_prefix: str, width: int = 10) -> None:
         self.codes = list(codes)
         self.key_prefix = key_prefix
+        self.min_width = width
         self.widget = ttk.Combobox(parent, state="readonly", width=width)
         self._listeners: list[Callable[[str], None]] = []
         self.widget.bind("<<ComboboxSelected>>", self._selected, add="+")
@@ -86,7 +145,8 @@ class Choice:
     def retranslate(self) -> None:
         """Relabel the values, keeping the selection."""
         current = self.get() if self.widget.get() else self.codes[0]
-        self.widget.configure(values=[self._label(code) for code in self.codes])
+        labels = [self._label(code) for code in self.codes]
+        self.widget.configure(values=labels, width=max(self.min_width, chars_for(self.widget, labels)))
         self.set(current)
 
     def get(self) -> str:

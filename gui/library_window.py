@@ -114,7 +114,9 @@ class LibraryWindow(tk.Toplevel):
     @staticmethod
     def _detail(message: SavedMessage) -> str:
         text = message.text.replace("\n", "⏎")
-        extras = [tr(f"mode.{message.mode}")] + ([message.checksum] if message.checksum != "none" else [])
+        extras = [tr(f"mode.{message.mode}")]
+        if message.checksum != "none":
+            extras.append(tr(f"checksum.{message.checksum}"))
         return f"{text[:30]}{'…' if len(text) > 30 else ''}  ({', '.join(extras)})"
 
     def selected_name(self) -> str | None:

@@ -16,7 +16,7 @@ from tkinter import ttk
 from typing import Literal
 
 from gui.i18n import tr
-from gui.i18n_tk import Texts
+from gui.i18n_tk import Texts, label_menubutton
 from netcore.events import format_address
 from netcore.interfaces import LocalAddress, broadcast_interfaces
 from netcore.lan.outgoing import LIMITED_BROADCAST
@@ -82,7 +82,7 @@ class NetworkMenu(ttk.Menubutton):
         chosen = self.interface.get()
         name = next((a.interface for a in self.addresses() if a.ip == chosen), chosen)
         short = name if len(name) <= LABEL_NAME else name[:LABEL_NAME - 1] + "…"
-        self.configure(text=tr("udp.network_on", interface=short) if chosen else tr("udp.network"))
+        label_menubutton(self, tr("udp.network_on", interface=short) if chosen else tr("udp.network"))
 
     def build(self) -> None:
         """(Re)build the menu from the interfaces there are now, in the current language."""

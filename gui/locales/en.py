@@ -100,6 +100,8 @@ EN: dict[str, str] = {
     "reply.hello": "Hello, <name>!",
     "reply.time": "Time stamp",
     "reply.custom": "Custom template",
+    "reply.placeholders": ("A template may say {message} (the bytes received, exactly, line ending included), "
+                           "{time}, {date}, {peer} (who sent it), {count} (which message), and \\r \\n \\t \\xHH."),
     "client.local": "Local address (chosen by the OS)",
     "client.remote": "Server address",
     "client.half_close": "Send FIN (half-close)",

@@ -94,6 +94,8 @@ ZH: dict[str, str] = {
     "reply.hello": "Hello, <名字>!",
     "reply.time": "加时间戳",
     "reply.custom": "自定义模板",
+    "reply.placeholders": ("模板里可以写：{message}（收到的字节，原样，含行尾）、{time}、{date}、{peer}（对方地址）、"
+                           "{count}（第几条），以及 \\r \\n \\t \\xHH。"),
     "client.local": "本地地址（由系统分配）",
     "client.remote": "服务器地址",
     "client.half_close": "发送 FIN（半关闭）",

@@ -16,7 +16,7 @@ from tkinter import ttk
 
 from gui.eventrows import log_event
 from gui.i18n import tr
-from gui.i18n_tk import Texts
+from gui.i18n_tk import Texts, label_menubutton
 from gui.lan.diagnose_window import DiagnoseWindow
 from gui.lan.find_window import FindWindow
 from gui.lan.reach import is_loopback
@@ -81,7 +81,7 @@ class MenuButton(ttk.Menubutton):
         texts.call(self.build)
 
     def _label(self) -> None:
-        self.configure(text=tr(self.key))
+        label_menubutton(self, tr(self.key))
 
     def build(self) -> None:
         self.menu.delete(0, "end")

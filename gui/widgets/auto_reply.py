@@ -11,9 +11,11 @@ from functools import partial
 from tkinter import ttk
 from typing import Protocol
 
+from gui.i18n import tr
 from gui.i18n_tk import Choice, Texts
 from gui.settings import TabSettings
 from gui.widgets.address_row import AddressRow
+from gui.widgets.hover_tip import HoverTip
 from gui.widgets.send_bar import SendBar, input_message
 from netcore import InputError
 from netcore.replies import REPLY_KINDS, ReplyRule, make_reply_rule
@@ -45,6 +47,8 @@ class AutoReply(ttk.Frame):
         self.template = ttk.Entry(self)
         """The custom template; shown only while "custom" is the choice."""
         self.template.grid(row=1, column=0, columnspan=2, sticky="ew", pady=(4, 0))
+        self.template_tip = HoverTip(self.template, lambda: tr("reply.placeholders"))
+        """What a template may say (a new user would not guess ``{message}``)."""
         self.columnconfigure(1, weight=1)
         self.kind.set(tab.prefs.reply)
         self.template.insert(0, tab.prefs.reply_template)

@@ -17,7 +17,7 @@ from tkinter import ttk
 from typing import IO
 
 from gui.i18n import later, tr
-from gui.i18n_tk import Texts
+from gui.i18n_tk import Texts, chars_for
 
 MAX_INTERVAL_MS = 3_600_000
 MAX_COUNT = 1_000_000
@@ -45,14 +45,14 @@ class RepeatControls(ttk.Frame):
         self.total = 0
         self._job: str | None = None
         texts.bind(ttk.Label(self), "repeat.every").pack(side="left")
-        self.interval = ttk.Entry(self, width=6)
+        self.interval = ttk.Entry(self, width=5)
         self.interval.insert(0, "1000")
         self.interval.pack(side="left", padx=4)
         texts.bind(ttk.Label(self), "repeat.ms_times").pack(side="left")
-        self.count = ttk.Entry(self, width=5)
+        self.count = ttk.Entry(self, width=4)
         self.count.insert(0, "10")
         self.count.pack(side="left", padx=4)
-        self.button = ttk.Button(self, command=self.toggle, width=8)
+        self.button = ttk.Button(self, command=self.toggle)
         self.button.pack(side="left", padx=(4, 0))
         texts.call(self._label)
 
@@ -62,7 +62,10 @@ class RepeatControls(ttk.Frame):
         return self._job is not None
 
     def _label(self) -> None:
-        self.button.configure(text=tr("repeat.stop" if self.active else "repeat.start"))
+        """The button's text; it is as wide as the longer of its two texts, so it never jumps."""
+        font = str(ttk.Style(self).lookup("TButton", "font")) or "TkDefaultFont"
+        width = chars_for(self.button, [tr("repeat.stop"), tr("repeat.start")], font)
+        self.button.configure(text=tr("repeat.stop" if self.active else "repeat.start"), width=width)
 
     def toggle(self) -> None:
         """Start repeating, or stop; a wrong field is said through ``on_error``."""

@@ -17,9 +17,10 @@ from functools import partial
 from tkinter import ttk
 
 from gui.i18n import has, tr
-from gui.i18n_tk import Choice, Texts, tab_moves_focus
+from gui.i18n_tk import Choice, Texts, chars_for, tab_moves_focus
 from gui.saved import QUICK_VIEWS, SavedMessages, shown_name
 from gui.settings import TabSettings
+from gui.widgets.hover_tip import HoverTip
 from gui.widgets.repeat import RepeatControls
 from netcore import checksums
 from netcore.library import LibraryError, SavedMessage
@@ -28,6 +29,8 @@ from netcore.validation import InputError
 
 MAX_HISTORY = 100
 ERROR_COLOR = "#d93025"
+OPTIONAL_LABELS = ("send.encoding", "send.mode")
+"""The option labels left out, in this order, when the row is too narrow (their boxes say what they are)."""
 ENCODING_LABELS = {"utf-8": "UTF-8", "gbk": "GBK", "latin-1": "Latin-1"}
 
 
@@ -67,14 +70,17 @@ class SendBar(ttk.Frame):
         self.send_button.grid(row=0, column=2, sticky="nsew", padx=(6, 0))
         options = ttk.Frame(self)
         options.grid(row=1, column=0, columnspan=3, sticky="ew", pady=(6, 0))
+        self._labels: dict[str, ttk.Label] = {}
         self.mode = self._choice(options, "send.mode", list(SEND_MODES), "mode", 5)
         self.encoding = self._choice(options, "send.encoding", list(ENCODINGS), "", 5)
         self.encoding.widget.configure(values=[ENCODING_LABELS[e] for e in ENCODINGS])
+        self.encoding.widget.configure(width=max(5, chars_for(self.encoding.widget, list(ENCODING_LABELS.values()))))
         self.line_ending = self._choice(options, "send.line_ending", list(LINE_ENDINGS), "ending", 5)
         self.checksum = self._choice(options, "", list(checksums.NAMES), "checksum", 9)
         """The checksum appended after the line ending (its values say what they are: no label)."""
         self.repeat = RepeatControls(options, self.texts, self.send, self.show_error)
         self.repeat.pack(side="right")
+        options.bind("<Configure>", lambda event: self._fit_options(event.width), add="+")
         self.bottom = ttk.Frame(self)
         """Quick slots on the left, Send file on the right."""
         self.bottom.grid(row=2, column=0, columnspan=3, sticky="ew", pady=(6, 0))
@@ -107,12 +113,44 @@ class SendBar(ttk.Frame):
 
     def _choice(self, parent: ttk.Frame, key: str, codes: list[str], prefix: str, width: int) -> Choice:
         if key:
-            self.texts.bind(ttk.Label(parent), key).pack(side="left", padx=(0, 4))
+            self._labels[key] = self.texts.bind(ttk.Label(parent), key)
+            self._labels[key].pack(side="left", padx=(0, 4))
         choice = Choice(parent, codes, prefix, width)
-        choice.widget.pack(side="left", padx=(0, 7))
+        choice.widget.pack(side="left", padx=(0, 6))
         if prefix:
             self.texts.call(choice.retranslate)
         return choice
+
+    def _fit_options(self, width: int) -> None:
+        """Leave out the labels whose boxes speak for themselves (encoding, then mode) while the row is too narrow.
+
+        Each label is shown again as soon as the row has room for it, so the
+        choice depends only on the width (it cannot flicker between two layouts).
+        """
+        needed = sum(self._room(child) for child in self.repeat.master.winfo_children() if child.winfo_manager())
+        needed += sum(self._label_room(key) for key in OPTIONAL_LABELS if not self._labels[key].winfo_manager())
+        for key in OPTIONAL_LABELS:
+            label, combobox = self._labels[key], self._combobox_of(key)
+            fits = needed <= width
+            if fits and not label.winfo_manager():
+                label.pack(side="left", padx=(0, 4), before=combobox)
+            elif not fits and label.winfo_manager():
+                label.pack_forget()
+            if not fits:
+                needed -= self._label_room(key)
+
+    @staticmethod
+    def _room(widget: tk.Misc) -> int:
+        """The width ``widget`` takes in its packed row: what it asks for and its padding."""
+        pad = widget.pack_info().get("padx", 0) if isinstance(widget, tk.Widget) else 0
+        pads = [int(x) for x in pad] if isinstance(pad, (tuple, list)) else [int(x) for x in str(pad).split()]
+        return int(widget.winfo_reqwidth()) + (pads[0] * 2 if len(pads) == 1 else sum(pads))
+
+    def _label_room(self, key: str) -> int:
+        return int(self._labels[key].winfo_reqwidth()) + 4
+
+    def _combobox_of(self, key: str) -> ttk.Combobox:
+        return (self.encoding if key == "send.encoding" else self.mode).widget
 
     def _forget_library(self, event: tk.Event[tk.Misc]) -> None:
         if event.widget is self:  # the bar is going away: the library must not call it any more
@@ -211,7 +249,7 @@ class SendBar(ttk.Frame):
 
     def show_error(self, message: Callable[[], str] | None) -> None:
         """Say why the input cannot be sent (None clears it); the input turns red."""
-        self.say(message, error=True)
+        self.say(message, error=message is not None)  # cleared: the preview, in grey as always
         self.input.configure(highlightbackground=ERROR_COLOR if message else self.border_color)
 
     def _typed(self, _event: object, force: bool = False) -> None:
@@ -272,10 +310,13 @@ class SendBar(ttk.Frame):
     def _build_quick(self) -> None:
         self.texts.bind(ttk.Label(self.bottom), "send.quick").pack(side="left", padx=(0, 4))
         self.quick_buttons: list[ttk.Button] = []
+        self.quick_tips: list[HoverTip] = []
+        """Each quick button's whole name, cut short on the button, when the pointer rests on it."""
         for index in range(QUICK_VIEWS):
             button = ttk.Button(self.bottom, width=9, takefocus=False, command=partial(self.send_quick, index))
             button.pack(side="left", padx=(0, 4))
             button.bind("<Button-3>", partial(self._quick_menu, index))
+            self.quick_tips.append(HoverTip(button, partial(self._quick_tip, index)))
             self.quick_buttons.append(button)
         self.library_button = self.texts.bind(ttk.Button(self.bottom, takefocus=False), "lib.open")
         self.library_button.pack(side="left", padx=(2, 0))
@@ -283,13 +324,17 @@ class SendBar(ttk.Frame):
 
     def _label_quick(self) -> None:
         messages = self.saved.messages
+        names = [short_name(shown_name(message.name)) for message in messages[:len(self.quick_buttons)]]
+        font = str(ttk.Style(self).lookup("TButton", "font")) or "TkDefaultFont"
+        room = int(self.quick_buttons[0].cget("width")) * _measure(self, font, "0")
+        labels = quick_labels(names, lambda text: _measure(self, font, text), room)
         for index, button in enumerate(self.quick_buttons):
-            if index < len(messages):
-                name = shown_name(messages[index].name)
-                name = name if len(name) <= 7 else name[:6] + "…"
-                button.configure(text=f"{index + 1}: {name}")
-            else:
-                button.configure(text=tr("send.quick_empty", n=index + 1))
+            button.configure(text=labels[index] if index < len(labels) else tr("send.quick_empty", n=index + 1))
+
+    def _quick_tip(self, index: int) -> str:
+        """The whole name of the saved message on quick button ``index`` and its key (Alt+N)."""
+        messages = self.saved.messages
+        return f"{shown_name(messages[index].name)}  (Alt+{index + 1})" if index < len(messages) else ""
 
     def send_quick(self, index: int) -> bool:
         """Send saved message ``index`` (Alt+1…); an empty slot saves the input there instead."""
@@ -326,3 +371,44 @@ class SendBar(ttk.Frame):
         self.texts.apply()
         self.repeat.retranslate()
         self.say(*self._message)
+        row = self.repeat.master
+        self.after_idle(lambda: self._fit_options(row.winfo_width()) if row.winfo_exists() else None)
+
+
+def _measure(widget: tk.Misc, font: str, text: str) -> int:
+    return int(widget.tk.call("font", "measure", font, "-displayof", widget, text))
+
+
+def short_name(name: str) -> str:
+    """The part of a saved message's name before its first colon ("Modbus TCP" of "Modbus TCP: read …")."""
+    for colon in (":", "："):
+        head = name.split(colon, 1)[0].strip()
+        if head and head != name:
+            return head
+    return name
+
+
+def quick_labels(names: list[str], measure: Callable[[str], int], room: int) -> list[str]:
+    """``1: name`` … for the quick buttons, each cut to ``room`` pixels with "…", and told apart.
+
+    A name too long loses its end; where that would make two buttons read the same
+    ("2: Modbus…" twice), those keep their last word instead ("2: Mo…TCP", "3: Mo…RTU").
+    """
+    labels = [_cut(f"{n}: ", name, measure, room, "") for n, name in enumerate(names, 1)]
+    endings = [_cut(f"{n}: ", name, measure, room, name.split()[-1] if name.split() else "")
+               for n, name in enumerate(names, 1)]
+    cut_the_same = [label[label.index(" ") + 1:] for label in labels]
+    return [endings[index] if cut_the_same.count(cut_the_same[index]) > 1 and measure(endings[index]) <= room
+            else label for index, label in enumerate(labels)]
+
+
+def _cut(prefix: str, name: str, measure: Callable[[str], int], room: int, ending: str) -> str:
+    """``prefix + name``, or its start cut short with "…" (then ``ending``, if any) to fit ``room``."""
+    if measure(prefix + name) <= room:
+        return prefix + name
+    body = name[:len(name) - len(ending)] if ending else name
+    for keep in range(len(body) - 1, 0, -1):
+        shown = prefix + body[:keep].rstrip() + "…" + ending
+        if measure(shown) <= room:
+            return shown
+    return prefix + "…" + ending if ending else prefix + "…"

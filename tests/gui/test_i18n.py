@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import ast
 import re
+import tkinter as tk
 from pathlib import Path
+from tkinter import ttk
+from typing import Any
 
 import pytest
 
 from gui import i18n
 from gui.i18n import tr
+from gui.i18n_tk import Texts
 from gui.locales import CATALOGS
 from gui.settings import TAB_KINDS
 from netcore.events import CloseReason, State
@@ -113,3 +117,49 @@ def test_first_start_follows_the_system_language(monkeypatch: pytest.MonkeyPatch
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("LANG", env)
     assert i18n.system_language() == expected
+
+
+def test_tk_own_dialogs_follow_the_window_language(window: Any, root: tk.Tk) -> None:
+    """The Linux file dialog and message boxes are Tk's: their buttons switch with the window."""
+    def tk_text(source: str) -> str:
+        return str(root.tk.eval(f'namespace eval ::tk {{::msgcat::mc "{source}"}}'))
+
+    window.set_language("zh")
+    assert tk_text("&Save") != "&Save" and tk_text("File &name:") != "File &name:"
+    assert re.search(r"[\u4e00-\u9fff]", tk_text("&Cancel"))
+    window.set_language("en")
+    assert tk_text("&Save") == "&Save"
+
+
+def test_a_closed_helper_window_does_not_break_the_language_switch(window: Any, root: tk.Tk) -> None:
+    """Can others reach me? binds its "Visible on the network" box to the tab's texts; closed, it is forgotten."""
+    server = window.tabs()[0]
+    reach = server.open_reach()
+    root.update()
+    reach.close()
+    root.update()
+    window.set_language("zh")  # raised TclError (invalid command name …visibleswitch.!checkbutton)
+    assert server.send_bar.send_button.cget("text") == tr("send.send") == "发送"
+    reach = server.open_reach()  # opened again: it speaks the language now in use
+    root.update()
+    boxes = [str(c.cget("text")) for c in _descendants(reach) if c.winfo_class() == "TCheckbutton"]
+    assert tr("lan.visible_as") in boxes
+    reach.close()
+
+
+def test_texts_forget_widgets_that_are_gone(root: tk.Tk) -> None:
+    texts = Texts()
+    kept, gone = ttk.Label(root), ttk.Label(root)
+    texts.bind(kept, "send.send")
+    texts.bind(gone, "send.send")
+    gone.destroy()
+    i18n.set_language("zh")
+    texts.apply()
+    assert kept.cget("text") == "发送"
+
+
+def _descendants(widget: tk.Misc) -> list[tk.Misc]:
+    found = []
+    for child in widget.winfo_children():
+        found += [child, *_descendants(child)]
+    return found

@@ -8,13 +8,17 @@ import socket
 import threading
 import tkinter as tk
 from pathlib import Path
+from tkinter import ttk
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from gui import i18n
 from gui.logmodel import ERROR, RECEIVED
 from gui.saved_glue import send_nth
+from gui.widgets.send_bar import quick_labels, short_name
 from netcore.library import FILE_NAME, SavedMessage
 from tests.gui.conftest import pump_until
 from tests.gui.helpers import connect, start_listening
@@ -125,7 +129,7 @@ def test_a_wrong_frames_spec_is_refused_with_the_reason(window: Any, root: tk.Tk
 def test_quick_slots_are_the_first_saved_messages(window: Any, root: tk.Tk, capture: Capture) -> None:
     client = window.tabs()[1]
     labels = [b.cget("text") for b in client.send_bar.quick_buttons]
-    assert labels[0] == "1: HTTP G…" and labels[3].startswith("4: Greeti")
+    assert labels[0].startswith("1: HTTP") and labels[0].endswith("…") and labels[3].startswith("4: Greeti")
     connect(root, client, capture.port)
     window.notebook.select(client)
     assert client.send_bar.quick_buttons[0].invoke() is not False  # the HTTP GET example, Host from the target
@@ -264,3 +268,93 @@ def test_old_quick_slots_become_saved_messages_on_the_first_start(tmp_path: Path
     saved.changed()
     again = SavedMessages(tmp_path, quick=[QuickSlot("other")])  # not a first start: nothing adopted twice
     assert again.messages == saved.messages
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_the_quick_buttons_tell_the_two_modbus_examples_apart(window: Any, root: tk.Tk, language: str) -> None:
+    """They were "2: Modbus…" and "3: Modbus…" (and Tk clipped even that to "Modbus..")."""
+    window.set_language(language)
+    root.update()
+    buttons = window.tabs()[0].send_bar.quick_buttons
+    labels = [str(b.cget("text")) for b in buttons]
+    assert len(set(labels)) == 4, labels
+    assert labels[1].endswith("TCP") and labels[2].endswith("RTU")
+    assert labels[3] == "4: 问候行" if language == "zh" else labels[3].startswith("4: Greet")
+    font = str(ttk.Style(root).lookup("TButton", "font"))
+    for button in buttons:  # each label whole inside its button
+        room = int(button.cget("width")) * int(root.tk.call("font", "measure", font, "0"))
+        assert int(root.tk.call("font", "measure", font, button.cget("text"))) <= room
+
+
+def _by_width(text: str) -> int:
+    return len(text) * 10
+
+
+@given(st.lists(st.text(alphabet="ab :", min_size=1, max_size=12), min_size=1, max_size=4, unique=True),
+       st.integers(min_value=60, max_value=200))
+def test_quick_labels_fit_and_keep_their_number(names: list[str], room: int) -> None:
+    labels = quick_labels(names, _by_width, room)
+    assert len(labels) == len(names)
+    for number, (name, label) in enumerate(zip(names, labels, strict=True), 1):
+        assert label.startswith(f"{number}: ")
+        assert _by_width(label) <= room
+        if _by_width(f"{number}: {name}") <= room:
+            assert label == f"{number}: {name}"
+
+
+def test_short_names_stop_at_the_first_colon() -> None:
+    assert short_name("Modbus TCP: read 10 holding registers") == "Modbus TCP"
+    assert short_name("Modbus RTU：读 10 个保持寄存器") == "Modbus RTU"
+    assert short_name("HTTP GET /") == "HTTP GET /" and short_name(": odd") == ": odd"
+
+
+@pytest.mark.parametrize(("language", "shown"), [("en", "(Hex, CRC16 Modbus)"), ("zh", "(十六进制, CRC16 Modbus)")])
+def test_the_library_names_a_checksum_as_the_send_bar_does(window: Any, root: tk.Tk, language: str,
+                                                           shown: str) -> None:
+    window.set_language(language)
+    library = window.open_library()
+    root.update()
+    details = {library.tree.item(iid, "values")[1] for group in library.tree.get_children()
+               for iid in library.tree.get_children(group)}
+    assert any(detail.endswith(shown) for detail in details), details
+    assert not any("crc16-modbus" in detail for detail in details)
+    library.destroy()
+
+
+def test_the_preview_stays_grey_after_a_send_and_only_an_error_is_red(window: Any, root: tk.Tk,
+                                                                      capture: Capture) -> None:
+    """After a send the line under the bar said "Sends 5 B" in the error red."""
+    client = window.tabs()[1]
+    connect(root, client, capture.port)
+    bar = client.send_bar
+    bar.set_text("exit\n")
+    root.update()
+    bar.send_button.invoke()
+    pump_until(root, lambda: bytes(capture.data) == b"exit\n", what="the line arrived")
+    root.update()
+    assert bar.error.cget("text") == "Sends 5 B"
+    assert str(bar.error.cget("foreground")) == "#5f6368"
+    choose(root, bar.mode, "hex")  # "exit" is not hex: now it is an error, in red
+    bar.send_button.invoke()
+    root.update()
+    assert str(bar.error.cget("foreground")) == "#d93025" and "hex" in str(bar.error.cget("text")).lower()
+
+
+@pytest.mark.parametrize(("language", "name", "template"), [
+    ("en", "Modbus TCP: read 10 holding registers  (Alt+2)", "{message} (the bytes received, exactly"),
+    ("zh", "Modbus TCP：读 10 个保持寄存器  (Alt+2)", "{message}（收到的字节，原样"),
+])
+def test_resting_the_pointer_tells_the_whole_name_and_what_a_template_may_say(
+        window: Any, root: tk.Tk, language: str, name: str, template: str) -> None:
+    window.set_language(language)
+    server = window.tabs()[0]
+    bar = server.send_bar
+    bar.quick_buttons[1].event_generate("<Enter>")
+    pump_until(root, lambda: bool(bar.quick_tips[1].shown), what="the quick button's tip")
+    assert bar.quick_tips[1].shown == name
+    bar.quick_buttons[1].event_generate("<Leave>")
+    assert bar.quick_tips[1].shown == ""
+    choose(root, server.reply.kind, "custom")
+    server.reply.template.event_generate("<Enter>")
+    pump_until(root, lambda: bool(server.reply.template_tip.shown), what="the template's tip")
+    assert template in server.reply.template_tip.shown and "{count}" in server.reply.template_tip.shown

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -131,7 +132,7 @@ def test_quick_slot_stores_and_sends(window: Any, root: tk.Tk) -> None:
     pump_until(root, lambda: received(server) == b"\xab\xcd")
     stored = window.saved.messages[1]  # the slot is a view of saved message 2: its name stays, its content changed
     assert (stored.text, stored.mode) == ("AB CD", "hex")
-    assert client.send_bar.quick_buttons[1].cget("text") == "2: Modbus…"
+    assert client.send_bar.quick_buttons[1].cget("text").endswith("TCP")  # "3: …RTU" beside it
 
 
 def test_scrollback_is_bounded_and_counters_stay_exact(window: Any, root: tk.Tk, tmp_path: Path) -> None:
@@ -345,3 +346,13 @@ def test_about_names_the_package_version(window: Any, root: tk.Tk) -> None:
              if isinstance(label, ttk.Label)]
     assert VERSION == "0.1.0" and "0.1.0" in texts
     about.destroy()
+
+
+def test_the_shortcut_list_names_every_ctrl_key_the_window_binds(window: Any, root: tk.Tk) -> None:
+    """F1's list left out Ctrl+O (Open session…), bound since the replay tab came."""
+    from gui.dialogs import SHORTCUTS
+
+    listed = {part.strip() for keys, _key in SHORTCUTS for part in keys.split("/")}
+    keys = (re.fullmatch(r"<Control-(?:Key-)?(\w)>", sequence) for sequence in root.bind_all())
+    bound = {f"Ctrl+{key.group(1).upper()}" for key in keys if key}
+    assert bound and bound <= listed, bound - listed
