@@ -8,6 +8,7 @@ the worker thread, tells a peer's FIN from a reset, and applies the auto-reply.
 
 from __future__ import annotations
 
+import errno
 import itertools
 import selectors
 import socket
@@ -348,7 +349,14 @@ class StreamEndpoint(Endpoint):
         try:
             self._traced("shutdown", "SHUT_WR", lambda: conn.sock.shutdown(socket.SHUT_WR), peer=conn.peer)
         except OSError as exc:
-            self._report(exc, "shutdown", conn.peer, address=format_address(conn.peer))
+            self._shutdown_failed(conn, exc)
+
+    def _shutdown_failed(self, conn: Connection, exc: OSError) -> None:
+        """``shutdown(SHUT_WR)`` failed: a reset the peer sent first (ENOTCONN once its RST is in), or an error."""
+        if _is_reset(exc) or exc.errno == errno.ENOTCONN:  # e.g. it had closed, and our last bytes met a closed socket
+            self._close(conn, CloseReason.RESET)
+            return
+        self._report(exc, "shutdown", conn.peer, address=format_address(conn.peer))
 
     def _close_after_flush(self, conn: Connection, reason: CloseReason) -> None:
         conn.close_reason = reason

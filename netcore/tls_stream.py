@@ -208,7 +208,7 @@ class TlsStream(StreamEndpoint):
         try:
             self._traced("shutdown", "SHUT_WR", lambda: raw_shutdown(conn.sock, socket.SHUT_WR), peer=conn.peer)
         except OSError as exc:
-            self._report(exc, "shutdown", conn.peer, address=format_address(conn.peer))
+            self._shutdown_failed(conn, exc)
 
 
 def _peek(sock: socket.socket) -> bytes:

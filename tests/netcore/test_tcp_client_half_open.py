@@ -88,3 +88,29 @@ def test_without_half_open_the_client_closes_at_the_fin(queue, rec: Recorder, no
 def test_half_open_seconds_are_checked(seconds: float) -> None:
     with pytest.raises(InputError):
         TcpClientConfig("127.0.0.1", 9, half_open_seconds=seconds)
+
+
+def test_a_server_that_closed_and_resets_late_data_is_a_reset_not_not_connected(
+        queue, rec: Recorder, no_worker_left_behind) -> None:
+    """Found in a new-user trial: the server sends and closes; the client's late line meets its RST.
+
+    The client's ``shutdown`` then fails with ENOTCONN, which was reported as "Not connected.
+    Hint: Connect first, then send." The truth is the server reset the connection.
+    """
+    from netcore.events import DataSent, ErrorEvent
+
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        client = _start(queue, no_worker_left_behind, listener.getsockname()[1], half_open=30)
+        listener.settimeout(5)
+        accepted, _ = listener.accept()
+        accepted.sendall(b"bye\n")
+        accepted.close()  # a full close: data that comes now is answered with RST
+        _saw_fin(rec)
+        client.send(b"late\n")
+        rec.wait_type(DataSent, "client")
+        time.sleep(0.2)  # the RST comes back over loopback
+        client.shutdown_write()
+        closed = rec.wait_type(PeerClosed, "client")
+        rec.wait_state("client", State.STOPPED)
+    assert closed.reason is CloseReason.RESET
+    assert not [e for e in rec.of(ErrorEvent, "client") if e.code == "not_connected"]
