@@ -101,7 +101,7 @@ def saved_message(args: argparse.Namespace, host: str = "", port: int | str = ""
     found = library.find(name)
     if found is None:
         names = "; ".join(library.names()) or "(none)"
-        raise InputError("send_saved", f"No saved message is called {name!r}. Hint: the saved messages are: "
+        raise InputError("send_saved", f"No saved message is called {name!r}. Hint: The saved messages are: "
                                        f"{names}.", "saved_unknown", {"name": name})
     target_host, _, target_port = found.target.rpartition(":")
     return Saved(found.payload(host or target_host, port or target_port), found.target)
