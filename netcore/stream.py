@@ -36,6 +36,11 @@ OUTBOX_LIMIT = 16 * 1024 * 1024
 """Bytes that may wait for one slow peer; a send past this is refused."""
 REPLY_READ_PAUSE = 1024 * 1024
 """With an auto-reply on, stop reading a peer whose replies wait past this."""
+FRAMED_RECV_SIZE = 16 * 1024
+"""With framing that can cut one-byte frames (``lines``, ``fixed:N``, ``len:…``): bytes a ``recv`` asks for.
+
+One read is then at most this many events, so the queue's event bound holds (see :meth:`StreamEndpoint._read_size`).
+"""
 
 
 @dataclass(eq=False)
@@ -120,23 +125,41 @@ class StreamEndpoint(Endpoint):
         self._emit_problem(Problem("internal_error_peer", params), peer=conn.peer)
         self._close(conn, CloseReason.ERROR)
 
+    def _read_size(self, conn: Connection) -> int:
+        """Bytes to ask ``recv`` for; 0: none now (framed, and the queue is already past its bound).
+
+        Framing that can cut one-byte frames turns one read into as many events, so
+        such a read asks for less and looks at the queue's bound first (each read,
+        not once per round): a flood of tiny frames cannot grow the queue past it.
+        """
+        framer = conn.framer
+        if framer is None or framer.spec.startswith("gap:"):
+            return RECV_SIZE
+        if self._events.congested:
+            self._check_congestion()
+            return 0
+        return FRAMED_RECV_SIZE
+
     def _receive(self, conn: Connection) -> None:
-        self._step("recv", str(RECV_SIZE), conn.peer)
+        size = self._read_size(conn)
+        if not size:
+            return
+        self._step("recv", str(size), conn.peer)
         try:
-            data = conn.sock.recv(RECV_SIZE)
+            data = conn.sock.recv(size)
         except BlockingIOError:
             return
         except ConnectionResetError as exc:
-            self._trace("recv", str(RECV_SIZE), f"error: {describe_error(exc)}", False, conn.peer)
+            self._trace("recv", str(size), f"error: {describe_error(exc)}", False, conn.peer)
             self._close(conn, CloseReason.RESET)
             return
         except OSError as exc:
-            self._trace("recv", str(RECV_SIZE), f"error: {describe_error(exc)}", False, conn.peer)
+            self._trace("recv", str(size), f"error: {describe_error(exc)}", False, conn.peer)
             self._report(exc, "recv", conn.peer, address=format_address(conn.peer))
             self._close(conn, CloseReason.ERROR)
             return
         if not data:
-            self._trace("recv", str(RECV_SIZE), "b'' (peer closed: FIN)", peer=conn.peer)
+            self._trace("recv", str(size), "b'' (peer closed: FIN)", peer=conn.peer)
             self._on_peer_finished(conn)
             return
         conn.bytes_in += len(data)
@@ -145,12 +168,13 @@ class StreamEndpoint(Endpoint):
             self._emit(DataReceived(endpoint=self.name, peer=conn.peer, data=data, requested=RECV_SIZE))
             self._auto_reply(conn, data)
         else:
-            self._deliver_frames(conn, conn.framer.feed(data, monotonic()))
+            self._deliver_frames(conn, conn.framer.feed(data, monotonic()), requested=size)
         self._update_interest(conn)  # does nothing if the reply's send found the connection dead
 
     # ---- framing: each frame is one data event and one auto-reply message ----
 
-    def _deliver_frames(self, conn: Connection, frames: list[Frame], replies: bool = True) -> None:
+    def _deliver_frames(self, conn: Connection, frames: list[Frame], replies: bool = True,
+                        requested: int = RECV_SIZE) -> None:
         """Emit each frame (all first, so a reply that closes the connection comes after them), then reply."""
         spec = conn.framer.spec if conn.framer is not None else self._framing.spec
         for frame in frames:
@@ -158,7 +182,7 @@ class StreamEndpoint(Endpoint):
                 self._emit_problem(Problem("frame_too_long", {"address": format_address(conn.peer),
                                                               "detail": frame.error}), "recv", conn.peer)
             conn.messages_in += 1
-            self._emit(DataReceived(endpoint=self.name, peer=conn.peer, data=frame.data, requested=RECV_SIZE,
+            self._emit(DataReceived(endpoint=self.name, peer=conn.peer, data=frame.data, requested=requested,
                                     frame=spec, complete=frame.complete, check=self._framing.verdict(frame)))
         for frame in frames if replies else ():
             if conn.closed or conn.close_reason is not None:
