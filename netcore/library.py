@@ -160,7 +160,7 @@ class Library:
             data = json.loads(path.read_text(encoding="utf-8"))
         except OSError as exc:
             raise LibraryError(f"{path}: cannot be read ({exc.strerror or exc})") from None
-        except ValueError:
+        except (ValueError, RecursionError):  # not UTF-8, not JSON, or nested past what the parser takes
             raise LibraryError(f"{path}: not JSON") from None
         incoming = parse_messages(data, str(path))
         trial = Library(list(self.messages))

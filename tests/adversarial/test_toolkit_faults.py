@@ -6,16 +6,21 @@ failed before its fix; the docstring says what it did then.
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
-from collections.abc import Callable
+from pathlib import Path
+
+import pytest
 
 from netcore import EventQueue, TcpServer
 from netcore.events import DataReceived, State
 from netcore.framing import FrameSettings
+from netcore.library import Library, LibraryError, SavedMessage, load_library
 from netcore.tcp_server import TcpServerConfig
 from netcore.worker import Endpoint
 from tests.adversarial.helpers import HOST, Stall, sync, wait_until
+from tests.cli.conftest import run_main
 
 QUEUE_EVENTS = 2_000
 
@@ -72,4 +77,48 @@ def _drain_bytes(queue: EventQueue, want: int, timeout: float) -> int:
     return got
 
 
-__all__: list[Callable[..., object]] = []
+CORRUPT = {
+    "not UTF-8": b"\xff\xfe{\"format\": \"socketlab-library\"}",
+    "nested deeper than the parser goes": b"[" * 100_000 + b"]" * 100_000,
+}
+
+
+@pytest.mark.parametrize("content", CORRUPT.values(), ids=list(CORRUPT))
+def test_a_corrupt_library_file_is_set_aside_not_a_crash(tmp_path: Path, content: bytes) -> None:
+    """Unfixed: ``UnicodeDecodeError`` / ``RecursionError`` out of ``load_library`` (the CLI's ``--send-saved``
+    printed a traceback; the window's start called it too)."""
+    (tmp_path / "library.json").write_bytes(content)
+    library = load_library(tmp_path)
+    assert library.set_aside is not None and library.set_aside.read_bytes() == content
+    assert library.find("Greeting line") is not None  # the examples, as on a first start
+
+
+@pytest.mark.parametrize("content", CORRUPT.values(), ids=list(CORRUPT))
+def test_importing_a_corrupt_file_is_refused_and_nothing_saved_changes(tmp_path: Path, content: bytes) -> None:
+    """Unfixed: the deeply nested file raised ``RecursionError`` out of ``import_file`` (not a LibraryError)."""
+    mine = [SavedMessage("mine", "keep me", group="g"), SavedMessage("other", "00 01", mode="hex")]
+    library = Library(list(mine), tmp_path / "library.json")
+    bad = tmp_path / "import.json"
+    bad.write_bytes(content)
+    with pytest.raises(LibraryError, match="not JSON"):
+        library.import_file(bad)
+    assert library.messages == mine
+
+
+def test_send_saved_with_a_corrupt_library_says_so_in_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                                                ) -> None:
+    """Unfixed: a traceback for a file that is not UTF-8; and a file set aside for another reason (a bad
+    entry) went unsaid, so ``--send-saved`` quietly sent the shipped example of the same name instead of
+    the user's own message."""
+    monkeypatch.setenv("SOCKETLAB_CONFIG_DIR", str(tmp_path))
+    for content in (b"\xff\xfe", json.dumps({"format": "socketlab-library", "version": 1, "messages": [
+            {"name": "Greeting line", "text": "zz", "mode": "hex"}]}).encode()):
+        (tmp_path / "library.json").write_bytes(content)
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as peer:
+            peer.bind((HOST, 0))
+            result = run_main("udp", "--to", f"{HOST}:{peer.getsockname()[1]}", "-q", "0.2",
+                              "--send-saved", "Greeting line")
+        err = result.stderr.decode()
+        assert b"Traceback" not in result.stderr, err
+        warning = [line for line in err.splitlines() if "set aside" in line]
+        assert len(warning) == 1 and warning[0].startswith("socketlab: ") and "Hint:" in warning[0], err
