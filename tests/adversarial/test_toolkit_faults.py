@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 
 from netcore import EventQueue, TcpServer
-from netcore.events import DataReceived, State
+from netcore.events import DataReceived, ErrorEvent, State
 from netcore.framing import FrameSettings
 from netcore.library import Library, LibraryError, SavedMessage, load_library
+from netcore.relay_config import RelayConfig, make_relay
 from netcore.tcp_server import TcpServerConfig
 from netcore.worker import Endpoint
 from tests.adversarial.helpers import HOST, Stall, sync, wait_until
@@ -122,3 +123,43 @@ def test_send_saved_with_a_corrupt_library_says_so_in_one_line(tmp_path: Path, m
         assert b"Traceback" not in result.stderr, err
         warning = [line for line in err.splitlines() if "set aside" in line]
         assert len(warning) == 1 and warning[0].startswith("socketlab: ") and "Hint:" in warning[0], err
+
+
+LOOPS = [("127.0.0.1", "0.0.0.0"), ("::1", "::"), ("::", "0.0.0.0")]
+
+
+@pytest.mark.parametrize("udp", [False, True], ids=["tcp", "udp"])
+@pytest.mark.parametrize(("listen", "target"), LOOPS, ids=[f"{a}->{b}" for a, b in LOOPS])
+def test_a_relay_whose_target_is_the_unspecified_address_of_its_own_port_refuses_to_start(
+        no_worker_left_behind: list[Endpoint], listen: str, target: str, udp: bool) -> None:
+    """``connect()`` to 0.0.0.0 (or ::) reaches this machine's loopback, so that target is the relay itself.
+
+    Unfixed: ``relay --listen 127.0.0.1:P --to 0.0.0.0:P`` started, and one client made it
+    connect to itself 255 times until the client limit; over UDP one datagram went round
+    for ever, a new upstream socket at each turn.
+    """
+    kind = socket.SOCK_DGRAM if udp else socket.SOCK_STREAM
+    with socket.socket(socket.AF_INET6 if ":" in listen else socket.AF_INET, kind) as probe:
+        probe.bind((listen, 0))
+        port = probe.getsockname()[1]
+    queue = EventQueue()
+    relay = make_relay(RelayConfig(listen, port, target, port, udp=udp), queue)
+    no_worker_left_behind.append(relay)
+    relay.start()
+    assert wait_until(lambda: relay.state in (State.ERROR, State.LISTENING, State.BOUND), 5.0)
+    errors = [e for e in queue.drain() if isinstance(e, ErrorEvent)]
+    assert relay.state is State.ERROR, f"the relay started: {listen}:{port} forwards to {target}:{port}"
+    assert [e.code for e in errors] == ["relay_to_itself"]
+
+
+def test_a_relay_to_another_loopback_address_of_its_port_is_not_taken_for_itself(
+        no_worker_left_behind: list[Endpoint]) -> None:
+    """127.0.0.2:P is not 127.0.0.1:P (nothing listens there): the relay starts, as before the fix."""
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        port = probe.getsockname()[1]
+    relay = make_relay(RelayConfig(HOST, port, "127.0.0.2", port), EventQueue())
+    no_worker_left_behind.append(relay)
+    relay.start()
+    assert wait_until(lambda: relay.state in (State.ERROR, State.LISTENING), 5.0)
+    assert relay.state is State.LISTENING
