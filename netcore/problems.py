@@ -124,6 +124,11 @@ PROBLEMS: dict[str, tuple[str, str]] = {
         "The datagram to {address} left on no interface: {detail}.",
         "Check that a network cable is plugged in and the interface is up, or choose the interface to use.",
     ),
+    "reply_too_long": (
+        "The auto-reply to {address} would be {size} bytes, past the {limit}-byte bound, so it was not sent.",
+        "The reply template repeats the received message too often for messages this long: use it fewer "
+        "times, or cut what arrives into smaller frames.",
+    ),
     "frame_too_long": (
         "{address} sent a frame past the bound: {detail}.",
         "Check the Frames choice against the device's protocol (a 2- or 4-byte prefix? big- or "

@@ -27,7 +27,7 @@ from netcore.events import (
 )
 from netcore.framing import NO_FRAMING, Frame, Framer, FrameSettings
 from netcore.problems import NOTICES, Problem, fill
-from netcore.replies import MessageContext, ReplyRule
+from netcore.replies import MessageContext, ReplyRule, reply_too_long
 from netcore.worker import Endpoint, describe_error, monotonic
 
 RECV_SIZE = 256 * 1024
@@ -237,6 +237,9 @@ class StreamEndpoint(Endpoint):
         context = MessageContext(peer=conn.peer, count=conn.messages_in, now=time.time())
         reply = self._reply.respond(data, context)
         if reply is None:
+            return
+        if reply.too_long:
+            self._emit_problem(reply_too_long(conn.peer, reply.too_long), "send", conn.peer)
             return
         if reply.data:
             self._queue_send(conn, reply.data)

@@ -33,7 +33,7 @@ from netcore.framing import NO_FRAMING, FrameSettings
 from netcore.interfaces import local_addresses
 from netcore.peerstate import REPLY_RATE, BoundedCounts, ReplyLimiter
 from netcore.problems import NOTICES, Problem, explain, fill
-from netcore.replies import MessageContext, ReplyRule
+from netcore.replies import MessageContext, ReplyRule, reply_too_long
 from netcore.sockopts import family_for, sockaddr_repr, socket_args
 from netcore.udp_lan import UdpLanMixin
 from netcore.validation import check_host, check_port, input_error, is_ip_address, is_ipv6
@@ -326,6 +326,9 @@ class UdpEndpoint(UdpLanMixin, Endpoint):
                 self._notice("reply_to_self", {"address": format_address(source)})
             return
         reply = self._reply.respond(data, MessageContext(peer=source, count=count, now=time()))
+        if reply is not None and reply.too_long:
+            self._emit_problem(reply_too_long(source, reply.too_long), "sendto", source)
+            return
         wanted = reply is not None and (bool(reply.data) or not data)  # an empty datagram's echo is one too
         if reply is not None and wanted and self._reply_allowed(source):
             self._sendto(reply.data, source, source)

@@ -18,7 +18,9 @@ from netcore.events import DataReceived, ErrorEvent, State
 from netcore.framing import FrameSettings
 from netcore.library import Library, LibraryError, SavedMessage, load_library
 from netcore.relay_config import RelayConfig, make_relay
+from netcore.replies import MAX_REPLY, MessageContext, make_reply_rule
 from netcore.tcp_server import TcpServerConfig
+from netcore.udp import UdpConfig, UdpEndpoint
 from netcore.worker import Endpoint
 from tests.adversarial.helpers import HOST, Stall, sync, wait_until
 from tests.cli.conftest import run_main
@@ -163,3 +165,58 @@ def test_a_relay_to_another_loopback_address_of_its_port_is_not_taken_for_itself
     relay.start()
     assert wait_until(lambda: relay.state in (State.ERROR, State.LISTENING), 5.0)
     assert relay.state is State.LISTENING
+
+
+AMPLIFIER = "{message}" * 2000
+
+
+def test_a_template_that_repeats_the_message_does_not_build_gigabytes() -> None:
+    """Unfixed: ``--reply custom --template '{message}'*2000`` built 512 MB for one 256 KiB read (the
+    server's RSS went from 26 MB to 1 GB), only for the engine to refuse it as "0 bytes are already
+    waiting". Now a reply over :data:`MAX_REPLY` is not built: its size is said instead."""
+    rule = make_reply_rule("custom", AMPLIFIER)
+    assert rule is not None
+    context = MessageContext(peer=(HOST, 1), count=1, now=0.0)
+    reply = rule.respond(b"A" * 262_144, context)
+    assert reply is not None and reply.data == b"" and reply.too_long == 2000 * 262_144
+    small = rule.respond(b"ab", context)
+    assert small is not None and small.data == b"ab" * 2000 and not small.too_long
+    assert make_reply_rule("custom", "{message}" * 2).respond(b"x" * (MAX_REPLY // 2), context).data  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("udp", [False, True], ids=["tcp", "udp"])
+def test_an_auto_reply_over_the_bound_is_an_error_that_says_why_and_the_endpoint_serves_on(
+        no_worker_left_behind: list[Endpoint], udp: bool) -> None:
+    queue = EventQueue()
+    rule = make_reply_rule("custom", AMPLIFIER)
+    endpoint: Endpoint
+    if udp:
+        endpoint = UdpEndpoint(UdpConfig(HOST, 0, reply=rule, reply_rate=None), queue, "amp")
+    else:
+        endpoint = TcpServer(TcpServerConfig(HOST, 0, reply=rule), queue, "amp")
+    no_worker_left_behind.append(endpoint)
+    endpoint.start()
+    assert wait_until(lambda: endpoint.state in (State.LISTENING, State.BOUND), 5.0)
+    port = endpoint.local_address[1]  # type: ignore[attr-defined]
+    big, small = b"A" * 60_000, b"hi"
+    if udp:
+        peer = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        peer.settimeout(5.0)
+        peer.sendto(big, (HOST, port))
+        peer.sendto(small, (HOST, port))
+        answer = peer.recv(70_000)
+    else:
+        peer = socket.create_connection((HOST, port), timeout=5.0)
+        peer.sendall(big)
+        assert sync(endpoint)
+        peer.sendall(small)
+        answer = b""
+        while len(answer) < 4000:
+            answer += peer.recv(70_000)
+    with peer:
+        assert answer == small * 2000
+        errors: list[ErrorEvent] = []
+        assert wait_until(lambda: bool(errors.extend(e for e in queue.drain() if isinstance(e, ErrorEvent))
+                                       or errors), 5.0)
+        assert {e.code for e in errors} == {"reply_too_long"} and not errors[0].fatal and errors[0].hint
+        assert not udp or "120,000,000" in errors[0].message  # one datagram is one message
