@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import json
 import socket
+import sys
 import threading
 from pathlib import Path
 
 import pytest
 
 from netcore import EventQueue, TcpServer
-from netcore.events import DataReceived, ErrorEvent, State
+from netcore.events import DataReceived, ErrorEvent, Notice, State
 from netcore.framing import FrameSettings
 from netcore.library import Library, LibraryError, SavedMessage, load_library
 from netcore.relay_config import RelayConfig, make_relay
@@ -220,3 +221,31 @@ def test_an_auto_reply_over_the_bound_is_an_error_that_says_why_and_the_endpoint
                                        or errors), 5.0)
         assert {e.code for e in errors} == {"reply_too_long"} and not errors[0].fatal and errors[0].hint
         assert not udp or "120,000,000" in errors[0].message  # one datagram is one message
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="IP_RECVERR is Linux's")
+def test_a_dual_stack_udp_endpoint_hears_an_ipv4_port_unreachable(no_worker_left_behind: list[Endpoint]) -> None:
+    """Bound to ``::`` (IPv4 and IPv6), a datagram to an IPv4 port where nobody listens is said to be refused.
+
+    Unfixed: only ``IPV6_RECVERR`` was set, and Linux files the ICMPv4 error of a v4-mapped
+    peer under ``IP_RECVERR``: the IPv6 peer's refusal was said, the IPv4 one's never.
+    """
+    queue = EventQueue()
+    endpoint = UdpEndpoint(UdpConfig("::", 0), queue, "dual")
+    no_worker_left_behind.append(endpoint)
+    endpoint.start()
+    assert wait_until(lambda: endpoint.state is State.BOUND, 5.0)
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as gone:
+        gone.bind((HOST, 0))
+        port = gone.getsockname()[1]
+    notices: list[str] = []
+
+    def refused() -> bool:
+        notices.extend(e.code for e in queue.drain() if isinstance(e, Notice))
+        return "udp_refused_at" in notices
+
+    endpoint.send_to(b"anyone?", (HOST, port))
+    assert sync(endpoint)
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as waker:  # the selector wakes for the error or this
+        waker.sendto(b"wake", (HOST, endpoint.local_address[1]))  # type: ignore[index]
+        assert wait_until(refused, 5.0), f"no refusal said; notices: {notices}"
