@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from netcore import EventQueue, TcpServer
-from netcore.events import DataReceived, ErrorEvent, Notice, PeerClosed, State
+from netcore.events import CloseReason, DataReceived, ErrorEvent, Notice, PeerClosed, State
 from netcore.framing import FrameSettings
 from netcore.library import Library, LibraryError, SavedMessage, load_library
 from netcore.relay_config import RelayConfig, make_relay
@@ -343,3 +343,41 @@ def test_changing_the_framing_while_a_stream_flows_loses_and_repeats_nothing(
     assert wait_until(take, 20.0)
     assert closed[0].bytes_in == len(data)
     assert b"".join(pieces) == data
+
+
+def test_a_connect_flood_while_the_front_end_is_behind_does_not_grow_the_relays_queue(
+        no_worker_left_behind: list[Endpoint]) -> None:
+    """The TCP relay stops accepting while the queue is past its bound, as the TCP server does.
+
+    Unfixed: it went on accepting; every client over ``max_clients`` was four events (accept,
+    notice, closed…): 5,000 connects grew a queue bounded at 2,000 events to 20,112.
+    """
+    with socket.create_server((HOST, 0)) as target:
+        queue = EventQueue(max_events=500)
+        relay = make_relay(RelayConfig(HOST, 0, HOST, target.getsockname()[1], max_clients=4), queue)
+        no_worker_left_behind.append(relay)
+        relay.start()
+        assert wait_until(lambda: relay.state is State.LISTENING, 5.0)
+        port = relay.local_address[1]  # type: ignore[index]
+        kept = [socket.create_connection((HOST, port), timeout=5.0) for _ in range(4)]
+        clients: list[socket.socket] = []
+        try:
+            for _ in range(6):  # non-blocking: past the listen backlog a connect would wait for room
+                for _ in range(150):
+                    sock = socket.socket()
+                    sock.setblocking(False)
+                    sock.connect_ex((HOST, port))
+                    clients.append(sock)
+                assert sync(relay, timeout=10.0)
+            assert len(queue) < 2 * queue.max_events, f"{len(queue):,} events queued, bound {queue.max_events:,}"
+            limited: list[PeerClosed] = []  # the front-end catches up: the clients in the backlog are taken now
+
+            def refused_again() -> bool:
+                limited.extend(e for e in queue.drain() if isinstance(e, PeerClosed) and e.reason is CloseReason.LIMIT)
+                return len(limited) >= 100
+
+            assert wait_until(refused_again, 10.0), f"accepting did not resume: {len(limited)} refused"
+            assert relay.pair_count == 4
+        finally:
+            for sock in kept + clients:
+                sock.close()
