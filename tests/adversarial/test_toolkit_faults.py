@@ -381,3 +381,15 @@ def test_a_connect_flood_while_the_front_end_is_behind_does_not_grow_the_relays_
         finally:
             for sock in kept + clients:
                 sock.close()
+
+
+def test_an_import_that_names_one_message_twice_is_refused_whole(tmp_path: Path) -> None:
+    """Unfixed: the second ``x`` silently replaced the first, and the import said "2 messages" for 1."""
+    mine = [SavedMessage("mine", "keep me")]
+    library = Library(list(mine), tmp_path / "library.json")
+    twice = tmp_path / "twice.json"
+    twice.write_text(json.dumps({"format": "socketlab-library", "version": 1, "messages": [
+        {"name": "x", "text": "first"}, {"name": "y", "text": "other"}, {"name": " x", "text": "second"}]}))
+    with pytest.raises(LibraryError, match="message 3: the name 'x' is used twice"):
+        library.import_file(twice)
+    assert library.messages == mine
