@@ -393,3 +393,21 @@ def test_an_import_that_names_one_message_twice_is_refused_whole(tmp_path: Path)
     with pytest.raises(LibraryError, match="message 3: the name 'x' is used twice"):
         library.import_file(twice)
     assert library.messages == mine
+
+
+def test_the_udp_relays_totals_include_what_was_counted_while_behind(capsys: pytest.CaptureFixture[str]) -> None:
+    """Unfixed: ``relay --udp`` said "fell behind: 232 datagrams (131,926 bytes) … counted, not shown" and
+    then a total of 2,679 datagrams that left those 232 out (the 65,507-byte datagram among them)."""
+    from cli.main import build_parser
+    from cli.relay import RelayPrinter
+    from netcore.events import UPSTREAM, ReceiveOverflow
+
+    args = build_parser().parse_args(["relay", "--udp", "--to", "127.0.0.1:9", "--quiet"])
+    printer = RelayPrinter(args, EventQueue())
+    printer.absorb(DataReceived(endpoint="relay", peer=(HOST, 5000), data=b"abc", call="recvfrom",
+                                direction=UPSTREAM, pair=1))
+    printer.absorb(ReceiveOverflow(endpoint="relay", datagrams=232, nbytes=131_926, replies=230,
+                                   reply_nbytes=131_000))
+    summary = printer.summary(udp=True)
+    assert "232 datagrams (131,926 bytes) read and 230 (131,000 bytes) delivered while behind" in summary, summary
+    assert "client → server 3 bytes in 1 datagram" in summary
