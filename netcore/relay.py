@@ -295,7 +295,8 @@ class TcpRelay(RelayBase):
 
     def _broken(self, pair: Pair, leg: Leg, exc: OSError, call: str = "recv") -> None:
         """``leg`` failed (reset, or another error): reset the other side too, and end the pair."""
-        reset = isinstance(exc, (ConnectionResetError, BrokenPipeError, ConnectionAbortedError))
+        reset = (isinstance(exc, (ConnectionResetError, BrokenPipeError, ConnectionAbortedError))
+                 or exc.errno == errno.ENOTCONN)  # shutdown() on a socket its peer reset before we read that
         if not reset:
             self._report(exc, call, leg.peer, address=format_address(leg.peer))
         other = pair.other(leg)

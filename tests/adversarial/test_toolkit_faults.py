@@ -25,7 +25,7 @@ from netcore.replies import MAX_REPLY, MessageContext, make_reply_rule
 from netcore.tcp_server import TcpServerConfig
 from netcore.udp import UdpConfig, UdpEndpoint
 from netcore.worker import Endpoint
-from tests.adversarial.helpers import HOST, Stall, sync, wait_until
+from tests.adversarial.helpers import HOST, Stall, reset, sync, wait_until
 from tests.cli.conftest import run_main
 
 QUEUE_EVENTS = 2_000
@@ -411,3 +411,46 @@ def test_the_udp_relays_totals_include_what_was_counted_while_behind(capsys: pyt
     summary = printer.summary(udp=True)
     assert "232 datagrams (131,926 bytes) read and 230 (131,000 bytes) delivered while behind" in summary, summary
     assert "client → server 3 bytes in 1 datagram" in summary
+
+
+def test_a_target_reset_right_after_the_clients_fin_is_said_as_a_reset(no_worker_left_behind: list[Endpoint]) -> None:
+    """The client half-closes, then the target resets, while the relay is busy: it reads the FIN first.
+
+    Unfixed: passing the FIN on (``shutdown(SHUT_WR)`` on the reset socket) failed with
+    ENOTCONN, reported as the error "Not connected. Hint: Connect first, then send." (20
+    times in 20). Now it is the target's reset: said as such, and passed on as a reset.
+    """
+    with socket.create_server((HOST, 0)) as target:
+        queue = EventQueue()
+        relay = make_relay(RelayConfig(HOST, 0, HOST, target.getsockname()[1]), queue)
+        no_worker_left_behind.append(relay)
+        relay.start()
+        assert wait_until(lambda: relay.state is State.LISTENING, 5.0)
+        client = socket.create_connection((HOST, relay.local_address[1]), timeout=5.0)  # type: ignore[index]
+        server, _ = target.accept()
+        with client:
+            assert sync(relay)
+            stall = Stall(relay)
+            try:
+                client.shutdown(socket.SHUT_WR)
+                wait_until(lambda: False, 0.02)
+                reset(server)
+                wait_until(lambda: False, 0.02)
+            finally:
+                stall.release()
+            closed: list[PeerClosed] = []
+            errors: list[ErrorEvent] = []
+
+            def both_closed() -> bool:
+                for event in queue.drain():
+                    if isinstance(event, PeerClosed):
+                        closed.append(event)
+                    elif isinstance(event, ErrorEvent):
+                        errors.append(event)
+                return len(closed) == 2
+
+            assert wait_until(both_closed, 5.0)
+            assert [e.code for e in errors] == [], [e.message for e in errors]
+            assert {e.reason for e in closed} == {CloseReason.RESET, CloseReason.LOCAL}
+            with pytest.raises(ConnectionResetError):
+                client.recv(10)
