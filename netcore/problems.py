@@ -125,9 +125,8 @@ PROBLEMS: dict[str, tuple[str, str]] = {
         "Check that a network cable is plugged in and the interface is up, or choose the interface to use.",
     ),
     "reply_too_long": (
-        "The auto-reply to {address} would be {size} bytes, past the {limit}-byte bound, so it was not sent.",
-        "The reply template repeats the received message too often for messages this long: use it fewer "
-        "times, or cut what arrives into smaller frames.",
+        "Auto-reply to {address} not sent: {size} bytes is past the {limit}-byte bound.",
+        "The template repeats the message too often: use it fewer times, or smaller frames.",
     ),
     "frame_too_long": (
         "{address} sent a frame past the bound: {detail}.",
