@@ -311,6 +311,9 @@ class UdpEndpoint(UdpLanMixin, Endpoint):
         settings = self._framing
         frames = settings.cut_datagram(data)
         for frame in frames:
+            if frame.error:  # a length prefix past the bound: said as over TCP
+                self._emit_problem(Problem("frame_too_long", {"address": format_address(source),
+                                                              "detail": frame.error}), "recvfrom", source)
             self._emit(DataReceived(endpoint=self.name, peer=source, data=frame.data, call="recvfrom",
                                     requested=MAX_DATAGRAM, frame=settings.spec, complete=frame.complete,
                                     check=settings.verdict(frame)))

@@ -454,3 +454,25 @@ def test_a_target_reset_right_after_the_clients_fin_is_said_as_a_reset(no_worker
             assert {e.reason for e in closed} == {CloseReason.RESET, CloseReason.LOCAL}
             with pytest.raises(ConnectionResetError):
                 client.recv(10)
+
+
+def test_a_datagram_whose_length_prefix_is_past_the_bound_is_an_error_as_over_tcp(
+        no_worker_left_behind: list[Endpoint]) -> None:
+    """Unfixed: over TCP such a prefix is the error ``frame_too_long`` in the log; over UDP it was only
+    an incomplete frame, nothing said."""
+    queue = EventQueue()
+    endpoint = UdpEndpoint(UdpConfig(HOST, 0, framing=FrameSettings("len:4be")), queue, "prefix")
+    no_worker_left_behind.append(endpoint)
+    endpoint.start()
+    assert wait_until(lambda: endpoint.state is State.BOUND, 5.0)
+    seen: list[object] = []
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as peer:
+        peer.sendto(b"\xff\xff\xff\xf0abc", (HOST, endpoint.local_address[1]))  # type: ignore[index]
+        assert wait_until(lambda: bool(seen.extend(queue.drain())) or any(
+            isinstance(e, DataReceived) for e in seen), 5.0)
+    assert sync(endpoint)
+    seen.extend(queue.drain())
+    frames = [e for e in seen if isinstance(e, DataReceived)]
+    errors = [e for e in seen if isinstance(e, ErrorEvent)]
+    assert [(f.data, f.complete) for f in frames] == [(b"\xff\xff\xff\xf0abc", False)]
+    assert [e.code for e in errors] == ["frame_too_long"] and "4,294,967,280" in errors[0].message
