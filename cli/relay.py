@@ -139,7 +139,11 @@ class RelayPrinter(Printer):
             parts.append(f"{direction} {count(nbytes, 'byte')} in {count(messages, unit)}, "
                          f"{self.delivered[direction]:,} delivered")
         clients = f"{count(self.clients, 'client')}; "
-        return f"total: {clients}{'; '.join(parts)}"
+        lost, lost_bytes, delivered, delivered_bytes = self.overflow  # both directions, counted while behind
+        behind = (f"; and {count(lost, 'datagram')} ({count(lost_bytes, 'byte')}) read and {delivered:,} "
+                  f"({count(delivered_bytes, 'byte')}) delivered while behind, counted, not shown" if lost or delivered
+                  else "")
+        return f"total: {clients}{'; '.join(parts)}{behind}"
 
 
 def banner(event: StateChanged, protocol: str) -> None:

@@ -9,6 +9,7 @@ library) and ``--timestamps``. Bad values are usage errors (exit 2).
 from __future__ import annotations
 
 import argparse
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -98,6 +99,10 @@ def saved_message(args: argparse.Namespace, host: str = "", port: int | str = ""
     if not name:
         return None
     library = load_library()
+    if library.set_aside is not None:  # the user's own messages are in that file, not in the examples used now
+        print(f"socketlab: the saved messages file could not be read; it was set aside as {library.set_aside} "
+              "and only the examples are there now. Hint: repair that file and import it in the window "
+              "(Saved messages → Import).", file=sys.stderr, flush=True)
     found = library.find(name)
     if found is None:
         names = "; ".join(library.names()) or "(none)"

@@ -160,9 +160,14 @@ class Library:
             data = json.loads(path.read_text(encoding="utf-8"))
         except OSError as exc:
             raise LibraryError(f"{path}: cannot be read ({exc.strerror or exc})") from None
-        except ValueError:
+        except (ValueError, RecursionError):  # not UTF-8, not JSON, or nested past what the parser takes
             raise LibraryError(f"{path}: not JSON") from None
         incoming = parse_messages(data, str(path))
+        seen: set[str] = set()
+        for number, message in enumerate(incoming, start=1):
+            if message.name in seen:  # the later would silently replace the earlier: say so instead
+                raise LibraryError(f"{path}: message {number}: the name {message.name!r} is used twice in this file")
+            seen.add(message.name)
         trial = Library(list(self.messages))
         for message in incoming:
             trial.save(message)

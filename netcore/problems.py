@@ -124,6 +124,10 @@ PROBLEMS: dict[str, tuple[str, str]] = {
         "The datagram to {address} left on no interface: {detail}.",
         "Check that a network cable is plugged in and the interface is up, or choose the interface to use.",
     ),
+    "reply_too_long": (
+        "Auto-reply to {address} not sent: {size} bytes is past the {limit}-byte bound.",
+        "The template repeats the message too often: use it fewer times, or smaller frames.",
+    ),
     "frame_too_long": (
         "{address} sent a frame past the bound: {detail}.",
         "Check the Frames choice against the device's protocol (a 2- or 4-byte prefix? big- or "

@@ -213,7 +213,7 @@ class TcpRelay(RelayBase):
         now = monotonic()
         if self._accept_again_at is not None and now >= self._accept_again_at:
             self._accept_again_at = None
-            self._set_accepting(True)
+            self._set_accepting(not self._paused)
         for pair in [p for p in self._pairs.values() if p.server.connecting and now >= p.deadline]:
             self._trace("connect", sockaddr_repr(*self.target), f"no answer after {self.config.connect_timeout:g} s",
                         ok=False, peer=self.target)
@@ -352,7 +352,8 @@ class TcpRelay(RelayBase):
 
     def _broken(self, pair: Pair, leg: Leg, exc: OSError, call: str = "recv") -> None:
         """``leg`` failed (reset, or another error): reset the other side too, and end the pair."""
-        reset = isinstance(exc, (ConnectionResetError, BrokenPipeError, ConnectionAbortedError))
+        reset = (isinstance(exc, (ConnectionResetError, BrokenPipeError, ConnectionAbortedError))
+                 or exc.errno == errno.ENOTCONN)  # shutdown() on a socket its peer reset before we read that
         if not reset:
             self._report(exc, call, leg.peer, address=format_address(leg.peer))
         other = pair.other(leg)
@@ -394,6 +395,7 @@ class TcpRelay(RelayBase):
         leg.mask = mask
 
     def _set_paused(self, paused: bool) -> None:
+        self._set_accepting(not paused and self._accept_again_at is None)  # as the TCP server: clients wait
         for pair in list(self._pairs.values()):
             self._update(pair, pair.client)
             self._update(pair, pair.server)

@@ -144,6 +144,7 @@ class RelayBase(Endpoint):
         if self.local_address is None or self.target[1] != self.local_address[1]:
             return
         host = self.target[0].removeprefix("::ffff:")
+        host = _UNSPECIFIED.get(host, host)  # connect() to 0.0.0.0 (or ::) reaches this machine's loopback
         local = self.local_address[0]
         own = {local} | ({a.ip.split("%", 1)[0] for a in local_addresses()} if local in ("0.0.0.0", "::") else set())
         if host in own or (local in ("0.0.0.0", "::") and _is_loopback(host)):
@@ -159,6 +160,9 @@ class RelayBase(Endpoint):
     def _notice(self, code: str, params: dict[str, str], peer: Address | None = None) -> None:
         self._emit(Notice(endpoint=self.name, code=code, message=fill(NOTICES[code], params), params=params,
                           peer=peer))
+
+
+_UNSPECIFIED = {"0.0.0.0": "127.0.0.1", "::": "::1"}
 
 
 def _is_loopback(host: str) -> bool:

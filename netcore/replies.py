@@ -19,10 +19,17 @@ from typing import Protocol
 
 from netcore.events import Address, format_address
 from netcore.payload import check_encoding, parse_escapes
+from netcore.problems import Problem
 from netcore.validation import InputError
 
 REPLY_KINDS = ("none", "echo", "hello", "time", "custom")
 PLACEHOLDERS = ("message", "time", "date", "peer", "count")
+
+MAX_REPLY = 16 * 1024 * 1024
+"""The longest auto-reply built (the engine's outbox bound): a template that repeats ``{message}``
+must not turn one read into gigabytes."""
+_PLACEHOLDER_ROOM = 64
+"""Bytes one ``{time} {date} {peer} {count}`` may take, at most (for the size check before building)."""
 
 _PLACEHOLDER = re.compile(r"\{(" + "|".join(PLACEHOLDERS) + r")\}")
 
@@ -42,6 +49,8 @@ class Reply:
 
     data: bytes
     close: bool = False
+    too_long: int = 0
+    """Not built: the reply would have been this many bytes, past :data:`MAX_REPLY` (``data`` is empty)."""
 
 
 class ReplyRule(Protocol):
@@ -146,11 +155,17 @@ class CustomReply:
         self.template = template
         self.encoding = check_encoding(encoding)
         self._parts = _compile_template(template, encoding)
+        self._messages = self._parts.count("message")
+        self._others = sum(len(part) if isinstance(part, bytes) else _PLACEHOLDER_ROOM
+                           for part in self._parts if part != "message")
 
     def greeting(self) -> bytes | None:
         return None
 
     def respond(self, message: bytes, context: MessageContext) -> Reply | None:
+        size = self._others + self._messages * len(message)
+        if size > MAX_REPLY:  # measured before it is built
+            return Reply(b"", too_long=size)
         out = bytearray()
         for part in self._parts:
             if isinstance(part, bytes):
@@ -161,6 +176,12 @@ class CustomReply:
                 text = _placeholder_text(part, context)
                 out += text.encode(self.encoding, "backslashreplace")
         return Reply(bytes(out))
+
+
+def reply_too_long(peer: Address, size: int) -> Problem:
+    """The error for a reply :meth:`CustomReply.respond` did not build (``size`` bytes, past the bound)."""
+    return Problem("reply_too_long", {"address": format_address(peer), "size": f"{size:,}",
+                                      "limit": f"{MAX_REPLY:,}"})
 
 
 def _placeholder_text(name: str, context: MessageContext) -> str:

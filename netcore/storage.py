@@ -32,9 +32,11 @@ def read_json(path: Path) -> tuple[object | None, Path | None]:
         text = path.read_text(encoding="utf-8")
     except OSError:  # missing, or a folder, or no permission: nothing to read, nothing to move
         return None, None
+    except ValueError:  # not UTF-8: corrupt
+        return None, set_aside(path)
     try:
         return json.loads(text), None
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than the parser goes
         return None, set_aside(path)
 
 

@@ -29,7 +29,7 @@ from netcore.events import (
 )
 from netcore.framing import NO_FRAMING, Frame, Framer, FrameSettings
 from netcore.problems import NOTICES, Problem, fill
-from netcore.replies import MessageContext, ReplyRule
+from netcore.replies import MessageContext, ReplyRule, reply_too_long
 from netcore.worker import Endpoint, describe_error, monotonic
 
 RECV_SIZE = 256 * 1024
@@ -42,6 +42,11 @@ TLS_DRAIN_LIMIT = 64
 """``recv`` calls at most per wake on a TLS connection while the SSL layer holds decrypted bytes."""
 _WOULD_BLOCK = (BlockingIOError, ssl.SSLWantReadError, ssl.SSLWantWriteError)
 """Nothing can be done now: the kernel (or, for TLS, the next record) is not ready."""
+FRAMED_RECV_SIZE = 16 * 1024
+"""With framing that can cut one-byte frames (``lines``, ``fixed:N``, ``len:…``): bytes a ``recv`` asks for.
+
+One read is then at most this many events, so the queue's event bound holds (see :meth:`StreamEndpoint._read_size`).
+"""
 
 
 @dataclass(eq=False)
@@ -158,56 +163,75 @@ class StreamEndpoint(Endpoint):
         self._emit_problem(Problem("internal_error_peer", params), peer=conn.peer)
         self._close(conn, CloseReason.ERROR)
 
+    def _read_size(self, conn: Connection) -> int:
+        """Bytes to ask ``recv`` for; 0: none now (framed, and the queue is already past its bound).
+
+        Framing that can cut one-byte frames turns one read into as many events, so
+        such a read asks for less and looks at the queue's bound first (each read,
+        not once per round): a flood of tiny frames cannot grow the queue past it.
+        """
+        framer = conn.framer
+        if framer is None or framer.spec.startswith("gap:"):
+            return RECV_SIZE
+        if self._events.congested:
+            self._check_congestion()
+            return 0
+        return FRAMED_RECV_SIZE
+
     def _receive(self, conn: Connection) -> None:
         """One ``recv``; on TLS, more while the SSL layer holds decrypted bytes (the selector cannot see them)."""
         for _ in range(TLS_DRAIN_LIMIT if conn.tls else 1):
-            data = self._recv_once(conn)
-            if data is None:
+            got = self._recv_once(conn)
+            if got is None:
                 return
-            self._on_received(conn, data)
+            self._on_received(conn, *got)
             if conn.closed or not conn.tls or not self._wants_read(conn) or self._events.congested:
                 return
             if not conn.sock.pending():  # type: ignore[attr-defined]  # an SSLSocket when conn.tls
                 return
 
-    def _recv_once(self, conn: Connection) -> bytes | None:
-        """Bytes from one ``recv``; None when there were none now or the connection ended."""
-        self._step("recv", str(RECV_SIZE), conn.peer)
+    def _recv_once(self, conn: Connection) -> tuple[bytes, int] | None:
+        """Bytes from one ``recv`` and what it asked for; None when there were none now or the connection ended."""
+        size = self._read_size(conn)
+        if not size:
+            return None
+        self._step("recv", str(size), conn.peer)
         try:
-            data = conn.sock.recv(RECV_SIZE)
+            data = conn.sock.recv(size)
         except _WOULD_BLOCK:
             return None
         except ssl.SSLError as exc:  # its errno is OpenSSL's error kind, not the system's
-            self._tls_broken(conn, "recv", str(RECV_SIZE), exc)
+            self._tls_broken(conn, "recv", str(size), exc)
             return None
         except ConnectionResetError as exc:
-            self._trace("recv", str(RECV_SIZE), f"error: {describe_error(exc)}", False, conn.peer)
+            self._trace("recv", str(size), f"error: {describe_error(exc)}", False, conn.peer)
             self._close(conn, CloseReason.RESET)
             return None
         except OSError as exc:
-            self._trace("recv", str(RECV_SIZE), f"error: {describe_error(exc)}", False, conn.peer)
+            self._trace("recv", str(size), f"error: {describe_error(exc)}", False, conn.peer)
             self._report(exc, "recv", conn.peer, address=format_address(conn.peer))
             self._close(conn, CloseReason.ERROR)
             return None
         if not data:
-            self._trace("recv", str(RECV_SIZE), "b'' (peer closed: FIN)", peer=conn.peer)
+            self._trace("recv", str(size), "b'' (peer closed: FIN)", peer=conn.peer)
             self._on_peer_finished(conn)
             return None
-        return data
+        return data, size
 
-    def _on_received(self, conn: Connection, data: bytes) -> None:
+    def _on_received(self, conn: Connection, data: bytes, size: int = RECV_SIZE) -> None:
         conn.bytes_in += len(data)
         if conn.framer is None:
             conn.messages_in += 1
             self._emit(DataReceived(endpoint=self.name, peer=conn.peer, data=data, requested=RECV_SIZE))
             self._auto_reply(conn, data)
         else:
-            self._deliver_frames(conn, conn.framer.feed(data, monotonic()))
+            self._deliver_frames(conn, conn.framer.feed(data, monotonic()), requested=size)
         self._update_interest(conn)  # does nothing if the reply's send found the connection dead
 
     # ---- framing: each frame is one data event and one auto-reply message ----
 
-    def _deliver_frames(self, conn: Connection, frames: list[Frame], replies: bool = True) -> None:
+    def _deliver_frames(self, conn: Connection, frames: list[Frame], replies: bool = True,
+                        requested: int = RECV_SIZE) -> None:
         """Emit each frame (all first, so a reply that closes the connection comes after them), then reply."""
         spec = conn.framer.spec if conn.framer is not None else self._framing.spec
         for frame in frames:
@@ -215,7 +239,7 @@ class StreamEndpoint(Endpoint):
                 self._emit_problem(Problem("frame_too_long", {"address": format_address(conn.peer),
                                                               "detail": frame.error}), "recv", conn.peer)
             conn.messages_in += 1
-            self._emit(DataReceived(endpoint=self.name, peer=conn.peer, data=frame.data, requested=RECV_SIZE,
+            self._emit(DataReceived(endpoint=self.name, peer=conn.peer, data=frame.data, requested=requested,
                                     frame=spec, complete=frame.complete, check=self._framing.verdict(frame)))
         for frame in frames if replies else ():
             if conn.closed or conn.close_reason is not None:
@@ -270,6 +294,9 @@ class StreamEndpoint(Endpoint):
         context = MessageContext(peer=conn.peer, count=conn.messages_in, now=time.time())
         reply = self._reply.respond(data, context)
         if reply is None:
+            return
+        if reply.too_long:
+            self._emit_problem(reply_too_long(conn.peer, reply.too_long), "send", conn.peer)
             return
         if reply.data:
             self._queue_send(conn, reply.data)

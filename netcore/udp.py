@@ -33,7 +33,7 @@ from netcore.framing import NO_FRAMING, FrameSettings
 from netcore.interfaces import local_addresses
 from netcore.peerstate import REPLY_RATE, BoundedCounts, ReplyLimiter
 from netcore.problems import NOTICES, Problem, explain, fill
-from netcore.replies import MessageContext, ReplyRule
+from netcore.replies import MessageContext, ReplyRule, reply_too_long
 from netcore.sockopts import family_for, sockaddr_repr, socket_args
 from netcore.udp_lan import UdpLanMixin
 from netcore.validation import check_host, check_port, input_error, is_ip_address, is_ipv6
@@ -311,6 +311,9 @@ class UdpEndpoint(UdpLanMixin, Endpoint):
         settings = self._framing
         frames = settings.cut_datagram(data)
         for frame in frames:
+            if frame.error:  # a length prefix past the bound: said as over TCP
+                self._emit_problem(Problem("frame_too_long", {"address": format_address(source),
+                                                              "detail": frame.error}), "recvfrom", source)
             self._emit(DataReceived(endpoint=self.name, peer=source, data=frame.data, call="recvfrom",
                                     requested=MAX_DATAGRAM, frame=settings.spec, complete=frame.complete,
                                     check=settings.verdict(frame)))
@@ -326,6 +329,9 @@ class UdpEndpoint(UdpLanMixin, Endpoint):
                 self._notice("reply_to_self", {"address": format_address(source)})
             return
         reply = self._reply.respond(data, MessageContext(peer=source, count=count, now=time()))
+        if reply is not None and reply.too_long:
+            self._emit_problem(reply_too_long(source, reply.too_long), "sendto", source)
+            return
         wanted = reply is not None and (bool(reply.data) or not data)  # an empty datagram's echo is one too
         if reply is not None and wanted and self._reply_allowed(source):
             self._sendto(reply.data, source, source)

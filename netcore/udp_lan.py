@@ -131,6 +131,8 @@ class UdpLanMixin(_Base):
         level, option, label = ((socket.IPPROTO_IPV6, IPV6_RECVERR, "IPPROTO_IPV6, IPV6_RECVERR, 1") if v6
                                 else (socket.IPPROTO_IP, IP_RECVERR, "IPPROTO_IP, IP_RECVERR, 1"))
         self._set(sock, level, option, 1, label)
+        if v6 and sock.getsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY) == 0:  # dual stack: an IPv4 peer's
+            self._set(sock, socket.IPPROTO_IP, IP_RECVERR, 1, "IPPROTO_IP, IP_RECVERR, 1")  # ICMPv4 is filed here
         self.errors_queued = True
 
     def _read_errors(self) -> int:

@@ -43,6 +43,8 @@ ZH_PROBLEMS: dict[str, tuple[str, str]] = {
                              "本机可能关闭了 IPv6；请试试 IPv4 地址，例如 127.0.0.1。"),
     "message_too_long": ("{size} 字节的数据报太大，无法发送。",
                          "IPv4 上一个 UDP 数据报最多 65,507 字节；请分多次发送。"),
+    "reply_too_long": ("未向 {address} 发送自动回复：{size} 字节超过 {limit} 字节的上限。",
+                       "模板重复消息的次数太多：请少用几次，或用更小的帧。"),
     "frame_too_long": ("{address} 发来的帧超过上限：{detail}。",
                        "请对照设备协议检查“分帧”选项（长度前缀是 2 字节还是 4 字节？大端还是小端？）；"
                        "数据没有丢失，按原样显示。"),
