@@ -34,6 +34,11 @@ from dataclasses import dataclass
 from netcore.checksums import check_name, verify
 from netcore.validation import InputError
 
+FRAMED_RECV_SIZE = 16 * 1024
+"""With framing that can cut one-byte frames (``lines``, ``fixed:N``, ``len:…``): bytes a ``recv`` asks for.
+
+One read is then at most this many events, so the queue's event bound holds (``Endpoint._framed_read_size``).
+"""
 MAX_FRAME = 16 * 1024 * 1024
 KINDS = ("raw", "lines", "fixed:N", "len:1", "len:2be", "len:2le", "len:4be", "gap:MS")
 _PREFIX = {"len:1": (1, "big"), "len:2be": (2, "big"), "len:2le": (2, "little"), "len:4be": (4, "big")}

@@ -236,18 +236,21 @@ class TcpRelay(RelayBase):
             self._end_pair(pair, CloseReason.ERROR)
 
     def _read(self, pair: Pair, leg: Leg) -> None:
-        self._step("recv", str(RECV_SIZE), leg.peer)
+        size = self._framed_read_size(leg.framer, RECV_SIZE)
+        if not size:
+            return
+        self._step("recv", str(size), leg.peer)
         try:
-            data = leg.sock.recv(RECV_SIZE)
+            data = leg.sock.recv(size)
         except BlockingIOError:
             return
         except OSError as exc:
-            self._trace("recv", str(RECV_SIZE), f"error: {describe_error(exc)}", False, leg.peer)
+            self._trace("recv", str(size), f"error: {describe_error(exc)}", False, leg.peer)
             self._broken(pair, leg, exc)
             return
         other = pair.other(leg)
         if not data:
-            self._trace("recv", str(RECV_SIZE), "b'' (peer closed: FIN)", peer=leg.peer)
+            self._trace("recv", str(size), "b'' (peer closed: FIN)", peer=leg.peer)
             leg.read_done = True
             self._end_frames(pair, leg)
             other.shut_wanted = True

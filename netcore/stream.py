@@ -42,11 +42,6 @@ TLS_DRAIN_LIMIT = 64
 """``recv`` calls at most per wake on a TLS connection while the SSL layer holds decrypted bytes."""
 _WOULD_BLOCK = (BlockingIOError, ssl.SSLWantReadError, ssl.SSLWantWriteError)
 """Nothing can be done now: the kernel (or, for TLS, the next record) is not ready."""
-FRAMED_RECV_SIZE = 16 * 1024
-"""With framing that can cut one-byte frames (``lines``, ``fixed:N``, ``len:…``): bytes a ``recv`` asks for.
-
-One read is then at most this many events, so the queue's event bound holds (see :meth:`StreamEndpoint._read_size`).
-"""
 
 
 @dataclass(eq=False)
@@ -163,21 +158,6 @@ class StreamEndpoint(Endpoint):
         self._emit_problem(Problem("internal_error_peer", params), peer=conn.peer)
         self._close(conn, CloseReason.ERROR)
 
-    def _read_size(self, conn: Connection) -> int:
-        """Bytes to ask ``recv`` for; 0: none now (framed, and the queue is already past its bound).
-
-        Framing that can cut one-byte frames turns one read into as many events, so
-        such a read asks for less and looks at the queue's bound first (each read,
-        not once per round): a flood of tiny frames cannot grow the queue past it.
-        """
-        framer = conn.framer
-        if framer is None or framer.spec.startswith("gap:"):
-            return RECV_SIZE
-        if self._events.congested:
-            self._check_congestion()
-            return 0
-        return FRAMED_RECV_SIZE
-
     def _receive(self, conn: Connection) -> None:
         """One ``recv``; on TLS, more while the SSL layer holds decrypted bytes (the selector cannot see them)."""
         for _ in range(TLS_DRAIN_LIMIT if conn.tls else 1):
@@ -192,7 +172,7 @@ class StreamEndpoint(Endpoint):
 
     def _recv_once(self, conn: Connection) -> tuple[bytes, int] | None:
         """Bytes from one ``recv`` and what it asked for; None when there were none now or the connection ended."""
-        size = self._read_size(conn)
+        size = self._framed_read_size(conn.framer, RECV_SIZE)
         if not size:
             return None
         self._step("recv", str(size), conn.peer)

@@ -23,6 +23,7 @@ from typing import TypeVar
 
 from netcore.eventqueue import EventQueue
 from netcore.events import Address, ErrorEvent, Event, SocketCall, State, StateChanged, StepPending
+from netcore.framing import FRAMED_RECV_SIZE, Framer
 from netcore.problems import Problem, explain
 from netcore.stepgate import StepCancelled, StepGate
 
@@ -238,6 +239,21 @@ class Endpoint:
 
     def _request_stop(self) -> None:
         self._stopping = True
+
+    def _framed_read_size(self, framer: Framer | None, full: int) -> int:
+        """Bytes a ``recv`` may ask for; 0: none now (framed, and the queue is already past its bound).
+
+        Framing that can cut one-byte frames turns one read into as many events, so
+        such a read asks for at most :data:`FRAMED_RECV_SIZE` and looks at the
+        queue's bound first (each read, not once per round): a flood of tiny frames
+        cannot grow the queue past it. Unframed (and ``gap:``) reads ask for ``full``.
+        """
+        if framer is None or framer.spec.startswith("gap:"):
+            return full
+        if self._events.congested:
+            self._check_congestion()
+            return 0
+        return FRAMED_RECV_SIZE
 
     def _check_congestion(self) -> None:
         congested = self._events.congested

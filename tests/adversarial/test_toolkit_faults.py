@@ -65,6 +65,41 @@ def test_a_flood_of_one_byte_frames_keeps_the_event_queue_bound(no_worker_left_b
             client.close()
 
 
+def test_a_flood_of_one_byte_frames_through_the_relay_keeps_the_event_queue_bound(
+        no_worker_left_behind: list[Endpoint]) -> None:
+    """The relay's framed read, as the stream endpoints': at most a bounded read past the queue's bound.
+
+    Unfixed (found in review after the relay got framing): each framed read was 64 KiB, so
+    ``fixed:1`` made 65,536 events per pair per round whatever the bound.
+    """
+    with socket.create_server((HOST, 0)) as target:
+        queue = EventQueue(max_events=QUEUE_EVENTS)
+        relay = make_relay(RelayConfig(HOST, 0, HOST, target.getsockname()[1],
+                                       framing=FrameSettings("fixed:1")), queue)
+        no_worker_left_behind.append(relay)
+        relay.start()
+        assert wait_until(lambda: relay.state is State.LISTENING, 5.0)
+        port = relay.local_address[1]  # type: ignore[index]
+        clients = [socket.create_connection((HOST, port), timeout=5.0) for _ in range(3)]
+        servers = [target.accept()[0] for _ in clients]
+        sent = 200_000
+        try:
+            assert wait_until(lambda: relay.pair_count == 3, 5.0)
+            assert sync(relay)
+            stall = Stall(relay)
+            try:
+                for client in clients:
+                    client.sendall(b"a" * sent)
+            finally:
+                stall.release()
+            assert sync(relay, rounds=3, timeout=15.0)
+            peak = len(queue)
+            assert peak <= QUEUE_EVENTS + 20_000, f"{peak:,} events held against a bound of {QUEUE_EVENTS:,}"
+        finally:
+            for sock in clients + servers:
+                sock.close()
+
+
 def _drain_bytes(queue: EventQueue, want: int, timeout: float) -> int:
     """Drain as a front-end would until ``want`` data bytes came (or ``timeout``); the bytes seen."""
     got = 0
