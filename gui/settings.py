@@ -13,12 +13,13 @@ import contextlib
 import json
 import os
 import tempfile
-import time
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 import platformdirs
+
+from netcore.storage import read_json, set_aside
 
 TAB_KINDS = ("tcp_server", "tcp_client", "udp", "relay")
 STARTUP_KINDS = TAB_KINDS[:3]
@@ -163,27 +164,14 @@ class SettingsStore:
         """Where a corrupt file was moved by the last :meth:`load`, if anywhere."""
 
     def load(self) -> Settings:
-        """The saved settings, or defaults if there are none or they are unreadable."""
-        try:
-            text = self.path.read_text(encoding="utf-8")
-        except FileNotFoundError:
+        """The saved settings, or defaults if there are none or they are unreadable (a corrupt file set aside)."""
+        data, self.set_aside = read_json(self.path)
+        if data is None:
             return Settings()
-        except OSError:
-            return Settings()
-        try:
-            data = json.loads(text)
-            if not isinstance(data, dict):
-                raise ValueError("settings must be a JSON object")
-        except ValueError:
-            self._set_aside()
+        if not isinstance(data, dict):
+            self.set_aside = set_aside(self.path)
             return Settings()
         return from_json(data)
-
-    def _set_aside(self) -> None:
-        target = self.path.with_name(f"{FILE_NAME}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
-        with contextlib.suppress(OSError):
-            os.replace(self.path, target)
-            self.set_aside = target
 
     def save(self, settings: Settings) -> None:
         """Write atomically: a crash leaves the old file or the new one, never half."""

@@ -37,6 +37,17 @@ def test_corrupt_file_is_set_aside(tmp_path: Path) -> None:
     assert not (tmp_path / "settings.json").exists()
 
 
+@pytest.mark.parametrize("content", [b"\xff\xfe{\"language\": \"zh\"}", b"[" * 100_000 + b"]" * 100_000,
+                                     b'"a string"'], ids=["not UTF-8", "nested too deep", "not an object"])
+def test_an_unreadable_file_is_set_aside_and_the_window_starts_with_defaults(tmp_path: Path, content: bytes) -> None:
+    """Found by the attack on the toolkit: these raised (UnicodeDecodeError, RecursionError): no window."""
+    (tmp_path / "settings.json").write_bytes(content)
+    store = SettingsStore(tmp_path)
+    assert store.load() == Settings()
+    assert store.set_aside is not None and store.set_aside.read_bytes() == content
+    assert not (tmp_path / "settings.json").exists()
+
+
 def test_wrong_types_fall_back_field_by_field() -> None:
     data = {"language": 5, "width": "wide", "height": 500, "scrollback": 7,
             "tabs": {"tcp_server": {"port": "9000", "host": "127.0.0.1", "timestamps": 1}},
