@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import tkinter as tk
 from collections.abc import Callable
-from tkinter import ttk
+
+from gui.widgets.tip_window import TipWindow
 
 HOVER_MS = 600
 WRAP = 420
@@ -20,8 +21,7 @@ class HoverTip:
     def __init__(self, widget: tk.Misc, text: Callable[[], str]) -> None:
         self.widget = widget
         self.text = text
-        self.window: tk.Toplevel | None = None
-        self.label: ttk.Label | None = None
+        self.tip = TipWindow(widget, WRAP)
         self._job: str | None = None
         widget.bind("<Enter>", lambda _e: self._wait(), add="+")
         for sequence in ("<Leave>", "<ButtonPress>", "<Destroy>"):
@@ -37,34 +37,17 @@ class HoverTip:
         content = self.text()
         if not content or not self.widget.winfo_exists():
             return
-        if self.window is None:
-            self.window = tk.Toplevel(self.widget)
-            self.window.wm_overrideredirect(True)
-            self.label = ttk.Label(self.window, wraplength=WRAP, justify="left", padding=(8, 4), relief="solid",
-                                   borderwidth=1, background="#ffffe8", foreground="#202124")
-            self.label.pack()
-        assert self.label is not None
-        self.label.configure(text=content)
-        x = self.widget.winfo_rootx()
-        y = self.widget.winfo_rooty() + self.widget.winfo_height() + 4
-        self.window.wm_geometry(f"+{x}+{y}")
-        self.window.deiconify()
-        self.window.lift()
+        self.tip.show(content, self.widget.winfo_rootx(),
+                      self.widget.winfo_rooty() + self.widget.winfo_height() + 4)
 
     @property
     def shown(self) -> str:
         """The tip's text while it is on screen, else ""."""
-        if self.window is None or self.label is None or self.window.state() == "withdrawn":
-            return ""
-        return str(self.label.cget("text"))
+        return self.tip.shown
 
     def hide(self) -> None:
         """Take the tip away (and forget a pending one)."""
         if self._job is not None:
             self.widget.after_cancel(self._job)
             self._job = None
-        if self.window is not None:
-            try:
-                self.window.withdraw()
-            except tk.TclError:  # gone with its widget
-                self.window = None
+        self.tip.withdraw()

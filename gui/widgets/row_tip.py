@@ -8,7 +8,8 @@ pointer, wrapped. Event rows wrap by themselves and need no tip.
 from __future__ import annotations
 
 import tkinter as tk
-from tkinter import ttk
+
+from gui.widgets.tip_window import TipWindow
 
 HOVER_MS = 600
 WRAP = 640
@@ -19,8 +20,7 @@ class RowTip:
 
     def __init__(self, text: tk.Text) -> None:
         self.text = text
-        self.window: tk.Toplevel | None = None
-        self.label: ttk.Label | None = None
+        self.tip = TipWindow(text, WRAP, font="TkFixedFont")
         self._job: str | None = None
         self._line = ""
         text.bind("<Motion>", self._moved, add="+")
@@ -64,25 +64,12 @@ class RowTip:
         """Show row ``line``'s whole text under the pointer."""
         self._job = None
         content = self.text.get(f"{line}.0", f"{line}.end").replace("\t", "  ")
-        if self.window is None:
-            self.window = tk.Toplevel(self.text)
-            self.window.wm_overrideredirect(True)
-            self.label = ttk.Label(self.window, wraplength=WRAP, justify="left", padding=(8, 4),
-                                   font="TkFixedFont", relief="solid", borderwidth=1, background="#ffffe8",
-                                   foreground="#202124")
-            self.label.pack()
-        assert self.label is not None
-        self.label.configure(text=content)
-        x, y = self.text.winfo_pointerx() + 12, self.text.winfo_pointery() + 16
-        self.window.wm_geometry(f"+{x}+{y}")
-        self.window.deiconify()
+        self.tip.show(content, self.text.winfo_pointerx() + 12, self.text.winfo_pointery() + 16)
 
     @property
     def shown(self) -> str:
         """The text of the tip on screen, or ""."""
-        if self.window is None or self.label is None or self.window.state() == "withdrawn":
-            return ""
-        return str(self.label.cget("text"))
+        return self.tip.shown
 
     def hide(self) -> None:
         """Take the tip away (and forget a pending one)."""
@@ -90,8 +77,4 @@ class RowTip:
             self.text.after_cancel(self._job)
             self._job = None
         self._line = ""
-        if self.window is not None:
-            try:
-                self.window.withdraw()
-            except tk.TclError:  # gone with the window
-                self.window = None
+        self.tip.withdraw()
