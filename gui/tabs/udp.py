@@ -29,6 +29,7 @@ from netcore import InputError, UdpConfig, UdpEndpoint
 from netcore.events import Address, DataReceived, DataSent, Event, Notice, State, StateChanged, format_address
 from netcore.interfaces import bind_choices
 from netcore.lan.discovery import Found
+from netcore.library import SavedMessage
 from netcore.replies import ReplyRule
 from netcore.validation import parse_host_port
 from netcore.worker import Endpoint
@@ -180,6 +181,23 @@ class UdpTab(LanTab):
                 self.send_bar.show_error(partial(input_message, error))
                 return False
             self.prefs.target = self.target.get().strip()
+        return self._deliver(data, address)
+
+    def send_saved(self, message: SavedMessage) -> bool:
+        """A saved message with a target of its own goes there (``{host}``/``{port}`` from it); else as typed."""
+        if not message.target.strip():
+            return super().send_saved(message)
+        try:
+            address = parse_host_port(message.target, "target")
+            data = message.payload(address[0], address[1])
+        except InputError as error:
+            self.send_bar.show_error(partial(input_message, error))
+            return False
+        self.send_bar.show_error(None)
+        return self._deliver(data, address)
+
+    def _deliver(self, data: bytes, address: Address | None) -> bool:
+        """Send now, or open the socket first and send once it is bound."""
         if self.endpoint is None:
             opened_at = time.time()  # before the engine's own rows
             if not self.start():

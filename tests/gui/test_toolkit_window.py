@@ -358,3 +358,29 @@ def test_resting_the_pointer_tells_the_whole_name_and_what_a_template_may_say(
     server.reply.template.event_generate("<Enter>")
     pump_until(root, lambda: bool(server.reply.template_tip.shown), what="the template's tip")
     assert template in server.reply.template_tip.shown and "{count}" in server.reply.template_tip.shown
+
+
+def test_a_saved_message_with_a_target_goes_there_from_the_udp_tab(window: Any, root: tk.Tk) -> None:
+    """The library keeps an optional target; the UDP tab sends such a message there, not to its own target."""
+    udp = next(tab for tab in window.tabs() if tab.kind == "udp")
+    start_listening(root, udp)
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as typed, \
+            socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as saved_target:
+        for sock in (typed, saved_target):
+            sock.bind(("127.0.0.1", 0))
+            sock.settimeout(5.0)
+        udp.target.delete(0, "end")
+        udp.target.insert(0, f"127.0.0.1:{typed.getsockname()[1]}")
+        message = SavedMessage("to the device", "PING {host}:{port}",
+                               target=f"127.0.0.1:{saved_target.getsockname()[1]}")
+        assert udp.send_saved(message)
+        got: list[bytes] = []
+        thread = threading.Thread(target=lambda: got.append(saved_target.recv(100)))
+        thread.start()
+        pump_until(root, lambda: bool(got), timeout=5.0, what="the datagram at the saved target")
+        thread.join(1.0)
+        assert got == [f"PING 127.0.0.1:{saved_target.getsockname()[1]}".encode()]
+        typed.settimeout(0.2)
+        with pytest.raises(TimeoutError):
+            typed.recv(100)  # nothing went to the tab's own target
+        assert udp.send_saved(SavedMessage("bad", "x", target="nowhere")) is False
