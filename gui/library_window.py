@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import tkinter as tk
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from tkinter import filedialog, ttk
 from typing import Protocol
@@ -17,6 +18,7 @@ from typing import Protocol
 from gui.i18n import tr
 from gui.i18n_tk import Texts
 from gui.saved import SavedMessages, shown_group, shown_name
+from gui.widgets.hover_tip import HoverTip
 from gui.widgets.send_bar import SendBar
 from netcore.library import LibraryError, SavedMessage
 
@@ -49,18 +51,23 @@ class LibraryWindow(tk.Toplevel):
         self.tree.column("#0", width=290)
         self.tree.column("size", width=60, anchor="e")
         self.tree.column("detail", width=240)
-        self.tree.grid(row=0, column=0, columnspan=4, sticky="nsew")
+        self.tree.grid(row=0, column=0, columnspan=6, sticky="nsew")
         self.tree.bind("<Double-1>", lambda _e: self.send_selected())
         self.tree.bind("<<TreeviewSelect>>", lambda _e: self._fill_fields())
         self.texts.bind(ttk.Label(frame), "lib.name").grid(row=1, column=0, sticky="w", pady=(8, 0))
-        self.name_entry = ttk.Entry(frame, width=28)
+        self.name_entry = ttk.Entry(frame, width=20)
         self.name_entry.grid(row=1, column=1, sticky="ew", pady=(8, 0), padx=(4, 10))
         self.texts.bind(ttk.Label(frame), "lib.group").grid(row=1, column=2, sticky="w", pady=(8, 0))
-        self.group_entry = ttk.Entry(frame, width=14)
+        self.group_entry = ttk.Entry(frame, width=10)
         self.group_entry.grid(row=1, column=3, sticky="ew", pady=(8, 0), padx=(4, 0))
+        self.texts.bind(ttk.Label(frame), "lib.target").grid(row=1, column=4, sticky="w", pady=(8, 0), padx=(10, 0))
+        self.target_entry = ttk.Entry(frame, width=15)
+        """Optional host:port the message goes to (the UDP tab sends it there)."""
+        self.target_entry.grid(row=1, column=5, sticky="ew", pady=(8, 0), padx=(4, 0))
+        HoverTip(self.target_entry, lambda: tr("lib.target_tip"))
         self.buttons = self._build_buttons(frame)
         self.message = ttk.Label(frame, anchor="w", wraplength=600)
-        self.message.grid(row=4, column=0, columnspan=4, sticky="ew", pady=(6, 0))
+        self.message.grid(row=4, column=0, columnspan=6, sticky="ew", pady=(6, 0))
         frame.columnconfigure(1, weight=1)
         frame.rowconfigure(0, weight=1)
         saved.add_listener(self.refresh)
@@ -76,7 +83,7 @@ class LibraryWindow(tk.Toplevel):
             "down": lambda: self.move_selected(1), "import": self.ask_import, "export": self.ask_export}
         rows = [ttk.Frame(frame), ttk.Frame(frame)]
         for row, widget in enumerate(rows, start=2):
-            widget.grid(row=row, column=0, columnspan=4, sticky="ew", pady=(6, 0))
+            widget.grid(row=row, column=0, columnspan=6, sticky="ew", pady=(6, 0))
         buttons = {}
         for index, key in enumerate(BUTTONS):
             button = ttk.Button(rows[0 if index < 5 else 1], command=actions[key])
@@ -135,6 +142,7 @@ class LibraryWindow(tk.Toplevel):
         if found is not None:
             _set(self.name_entry, found.name)
             _set(self.group_entry, found.group)
+            _set(self.target_entry, found.target)
 
     def say(self, text: str, error: bool = False) -> None:
         self.message.configure(text=text, foreground="#d93025" if error else "")
@@ -159,7 +167,7 @@ class LibraryWindow(tk.Toplevel):
         if bar is None or not name:
             self.say(tr("lib.need_name" if bar is not None else "lib.no_tab"), error=True)
             return False
-        message = bar.as_message(name, self.group_entry.get())
+        message = replace(bar.as_message(name, self.group_entry.get()), target=self.target_entry.get().strip())
         return self._try(lambda: self.saved.save(message), tr("lib.saved", name=name), then=name)
 
     def edit_selected(self) -> None:

@@ -31,6 +31,9 @@ TOOLKIT_EN: dict[str, str] = {
     "lib.col_detail": "Content",
     "lib.name": "Name",
     "lib.group": "Group",
+    "lib.target": "Goes to",
+    "lib.target_tip": ("Optional, host:port: the UDP tab sends this message there, and {host}/{port} in it "
+                       "are filled from it."),
     "lib.send": "Send",
     "lib.save": "Save input",
     "lib.edit": "Edit in input",
@@ -88,6 +91,8 @@ TOOLKIT_ZH: dict[str, str] = {
     "lib.col_detail": "内容",
     "lib.name": "名称",
     "lib.group": "分组",
+    "lib.target": "发往",
+    "lib.target_tip": "可选，主机:端口：UDP 标签页把这条消息发到这里，消息中的 {host}/{port} 也按它填写。",
     "lib.send": "发送",
     "lib.save": "收藏输入",
     "lib.edit": "放入输入框编辑",

@@ -384,3 +384,16 @@ def test_a_saved_message_with_a_target_goes_there_from_the_udp_tab(window: Any, 
         with pytest.raises(TimeoutError):
             typed.recv(100)  # nothing went to the tab's own target
         assert udp.send_saved(SavedMessage("bad", "x", target="nowhere")) is False
+
+
+def test_the_library_window_saves_and_shows_a_target(window: Any, root: tk.Tk) -> None:
+    from gui.saved_glue import open_library
+
+    library = open_library(window)
+    library.name_entry.insert(0, "probe")
+    library.target_entry.insert(0, "127.0.0.1:9001")
+    assert library.save_input()
+    assert window.saved.library.find("probe").target == "127.0.0.1:9001"
+    library.target_entry.delete(0, "end")
+    library.select("probe")
+    assert library.target_entry.get() == "127.0.0.1:9001"
