@@ -38,6 +38,10 @@ OUTBOX_LIMIT = 16 * 1024 * 1024
 """Bytes that may wait for one slow peer; a send past this is refused."""
 REPLY_READ_PAUSE = 1024 * 1024
 """With an auto-reply on, stop reading a peer whose replies wait past this."""
+HELD_FRAMES_LIMIT = 64 * 1024 * 1024
+"""Bytes of unfinished frames all of an endpoint's connections may hold together."""
+HELD_FRAMES_CHECK = 64 * 1024
+"""A connection holding less than this of an unfinished frame is not counted against the limit (cheap)."""
 TLS_DRAIN_LIMIT = 64
 """``recv`` calls at most per wake on a TLS connection while the SSL layer holds decrypted bytes."""
 _WOULD_BLOCK = (BlockingIOError, ssl.SSLWantReadError, ssl.SSLWantWriteError)
@@ -206,7 +210,27 @@ class StreamEndpoint(Endpoint):
             self._auto_reply(conn, data)
         else:
             self._deliver_frames(conn, conn.framer.feed(data, monotonic()), requested=size)
+            self._bound_held_frames(conn)
         self._update_interest(conn)  # does nothing if the reply's send found the connection dead
+
+    def _bound_held_frames(self, conn: Connection) -> None:
+        """All connections' unfinished frames together stay under :data:`HELD_FRAMES_LIMIT`.
+
+        Each connection may hold up to a frame's bound (1 MiB); hundreds of peers that
+        each start a huge frame and never finish it would add up. Past the limit, the
+        connection that just grew shows what it holds now, marked incomplete, and goes on.
+        """
+        framer = conn.framer
+        if framer is None or framer.pending < HELD_FRAMES_CHECK:
+            return
+        held = sum(other.framer.pending for other in self._connections.values() if other.framer is not None)
+        if held <= HELD_FRAMES_LIMIT:
+            return
+        leftover = framer.close()
+        if leftover is not None:
+            error = (f"unfinished frames of all connections passed {HELD_FRAMES_LIMIT:,} bytes: "
+                     "this one's is shown as it is")
+            self._deliver_frames(conn, [Frame(leftover.data, complete=False, error=error)], replies=False)
 
     # ---- framing: each frame is one data event and one auto-reply message ----
 

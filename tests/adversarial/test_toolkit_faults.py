@@ -100,6 +100,42 @@ def test_a_flood_of_one_byte_frames_through_the_relay_keeps_the_event_queue_boun
                 sock.close()
 
 
+def test_unfinished_frames_of_many_peers_together_stay_bounded(no_worker_left_behind: list[Endpoint],
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Peers that each start a big frame and never finish it: together they hold at most the limit.
+
+    Unfixed (found by the attack on the toolkit): each connection could hold up to 1 MiB, so
+    200 clients holding an unfinished ``len:4be`` frame took +216 MB with no bound overall.
+    """
+    from netcore import stream
+
+    monkeypatch.setattr(stream, "HELD_FRAMES_LIMIT", 500_000, raising=False)  # raising: the old code had none
+    queue = EventQueue()
+    server = TcpServer(TcpServerConfig(HOST, 0, framing=FrameSettings("len:4be")), queue, "held")
+    no_worker_left_behind.append(server)
+    server.start()
+    assert wait_until(lambda: server.state is State.LISTENING, 5.0)
+    port = server.local_address[1] if server.local_address else 0
+    body = b"b" * 200_000
+    clients = []
+    try:
+        for _ in range(4):
+            client = socket.create_connection((HOST, port), timeout=5.0)
+            client.sendall((900_000).to_bytes(4, "big") + body)  # a frame of 900,000 bytes, 200,000 sent
+            clients.append(client)
+            assert sync(server, timeout=5.0)
+
+        def held() -> int:
+            return sum(conn.framer.pending for conn in server._connections.values() if conn.framer is not None)
+
+        assert wait_until(lambda: held() <= 500_000 and len(server._connections) == 4, 5.0), f"{held():,} held"
+        problems = [e for e in queue.drain() if isinstance(e, ErrorEvent) and e.code == "frame_too_long"]
+        assert problems and "unfinished frames of all connections" in problems[0].message
+    finally:
+        for client in clients:
+            client.close()
+
+
 def _drain_bytes(queue: EventQueue, want: int, timeout: float) -> int:
     """Drain as a front-end would until ``want`` data bytes came (or ``timeout``); the bytes seen."""
     got = 0
