@@ -29,6 +29,7 @@ With a checksum chosen, each whole frame is checked and a bad one is flagged.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from netcore.checksums import check_name, verify
@@ -143,6 +144,12 @@ class Framer:
         if len(self._buffer) <= self._max:
             return []
         return [Frame(self._take(self._max).data, complete=False, error=f"frame over {self._max:,} bytes, cut")]
+
+
+def seconds_until_due(framers: Iterable[Framer | None], now: float) -> float | None:
+    """``gap:MS``: seconds from ``now`` until the first of ``framers``' silences ends a frame (None: none waits)."""
+    due = [when for framer in framers if framer is not None and (when := framer.next_due()) is not None]
+    return max(0.0, min(due) - now) if due else None
 
 
 def make_framer(spec: str, max_frame: int = MAX_FRAME) -> Framer:

@@ -49,7 +49,7 @@ from netcore.events import (
     State,
     format_address,
 )
-from netcore.framing import Frame, FrameSettings
+from netcore.framing import Frame, FrameSettings, seconds_until_due
 from netcore.problems import Problem, explain
 from netcore.relay_config import RelayBase, RelayConfig
 from netcore.relay_pair import Leg, Pair
@@ -298,9 +298,8 @@ class TcpRelay(RelayBase):
         """gap:MS: seconds until the first side's silence ends a frame."""
         if not self._framing.gap:
             return None
-        due = [when for pair in self._pairs.values() for leg in (pair.client, pair.server)
-               if leg.framer is not None and (when := leg.framer.next_due()) is not None]
-        return max(0.0, min(due) - monotonic()) if due else None
+        framers = (leg.framer for pair in self._pairs.values() for leg in (pair.client, pair.server))
+        return seconds_until_due(framers, monotonic())
 
     def _on_timers(self) -> None:
         if not self._framing.gap:

@@ -27,7 +27,7 @@ from netcore.events import (
     PeerConnected,
     format_address,
 )
-from netcore.framing import NO_FRAMING, Frame, Framer, FrameSettings
+from netcore.framing import NO_FRAMING, Frame, Framer, FrameSettings, seconds_until_due
 from netcore.problems import NOTICES, Problem, fill
 from netcore.replies import MessageContext, ReplyRule, reply_too_long
 from netcore.worker import Endpoint, describe_error, monotonic
@@ -267,9 +267,7 @@ class StreamEndpoint(Endpoint):
         """gap:MS: seconds until the first connection's silence ends a frame."""
         if not self._framing.gap:
             return None
-        due = [when for conn in self._connections.values()
-               if conn.framer is not None and (when := conn.framer.next_due()) is not None]
-        return max(0.0, min(due) - monotonic()) if due else None
+        return seconds_until_due((conn.framer for conn in self._connections.values()), monotonic())
 
     def _on_timers(self) -> None:
         if not self._framing.gap:

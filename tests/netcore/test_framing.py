@@ -70,3 +70,14 @@ def test_unknown_framings_are_input_errors(spec: str) -> None:
     with pytest.raises(InputError) as caught:
         make_framer(spec)
     assert caught.value.field == "frame" and "len:2be" in str(caught.value)
+
+
+def test_seconds_until_due_is_the_earliest_gap_among_framers() -> None:
+    from netcore.framing import seconds_until_due
+
+    early, late, idle = make_framer("gap:100"), make_framer("gap:500"), make_framer("gap:100")
+    early.feed(b"a", now=10.0)
+    late.feed(b"b", now=10.0)
+    assert seconds_until_due([late, None, idle, early], now=10.05) == pytest.approx(0.05)
+    assert seconds_until_due([late, early], now=11.0) == 0.0  # already due: no negative wait
+    assert seconds_until_due([idle, None], now=10.0) is None
