@@ -170,6 +170,8 @@ def test_udp_tab_sends_and_receives(window: Any, root: tk.Tk) -> None:
         assert send_text(udp, "back to you")
         assert peer.recvfrom(100)[0] == b"back to you"
     assert logged(udp, RECEIVED) == b"answer"
+    pump_until(root, lambda: "127.0.0.1" in udp.last_sender.cget("text"),  # drawn with the counters, 4 times a second
+               what="the last sender's address")
     assert "127.0.0.1" in udp.last_sender.cget("text")
 
 
